@@ -1,0 +1,9 @@
+export { type PostgresForTests, postgresForTests, type TestSchema } from './postgres-test-schema.ts';
+export { type RabbitMqForTests, rabbitmqForTests, type TestVhost } from './rabbitmq-test-vhost.ts';
+export {
+  isCi,
+  redactUrl,
+  requirementFor,
+  type ServiceRequirement,
+  type TestEnvironment,
+} from './service-requirement.ts';
