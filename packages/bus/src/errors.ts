@@ -1,0 +1,17 @@
+/** Base class of every error the bus raises; `code` is stable and safe to branch on. */
+export class SwitchyardError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A bus or endpoint was given a definition or option it cannot use. */
+export class ConfigurationError extends SwitchyardError {
+  constructor(message: string) {
+    super('CONFIGURATION', message);
+  }
+}
