@@ -159,7 +159,7 @@ class MemoryConsumer implements QueueConsumer {
   cancel(): void {
     const queue = this.#broker.queue(this.#queue);
     queue?.removeConsumer(this);
-    if (queue && queue.spec.autoDelete && queue.consumerCount === 0) this.#broker.deleteQueue(this.#queue);
+    if (queue?.spec.autoDelete && queue.consumerCount === 0) this.#broker.deleteQueue(this.#queue);
   }
 
   /** Like a closed AMQP channel: unsettled deliveries go back to the front of the queue. */
