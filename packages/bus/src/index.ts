@@ -8,7 +8,18 @@ export { MessageValidationError, type ValidationIssue, validateMessage } from '.
 export { isUuid, uuidv7 } from './envelope/uuidv7.ts';
 export { ConfigurationError, SwitchyardError } from './errors.ts';
 export { MemoryBroker, MemoryQueue } from './memory/memory-broker.ts';
+export * from './memory/memory-ports.ts';
 export { MemoryTransport } from './memory/memory-transport.ts';
+export type { Inbox } from './ports/inbox.ts';
+export type { Outbox, OutboxEntry, OutgoingMessage } from './ports/outbox.ts';
+export {
+  SagaConcurrencyError,
+  type SagaRecord,
+  type SagaStore,
+  type SagaTransition,
+} from './ports/saga-store.ts';
+export type { ScheduledMessage, Scheduler } from './ports/scheduler.ts';
+export type { TransactionRunner } from './ports/transaction.ts';
 export { formatTopology } from './topology/format-topology.ts';
 export {
   type BindingSpec,
