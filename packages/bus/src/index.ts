@@ -1,15 +1,61 @@
 export {
+  type Bus,
+  type BusHealth,
+  type BusOptions,
+  createBus,
+  type RequestOptions,
+  type ScheduledSend,
+  type StopOptions,
+} from './bus/bus.ts';
+export type { Response } from './bus/request-client.ts';
+export { BusStoppedError, RequestFaultError, RequestTimeoutError } from './bus/request-errors.ts';
+export { type Codec, codecFor, EnvelopeDecodeError } from './codec/codec.ts';
+export { massTransitJsonCodec } from './codec/masstransit-json-codec.ts';
+export {
   type DefineMessageOptions,
   defineMessage,
+  entityNameFromUrn,
   type MessageOf,
   type MessageType,
+  urnFromName,
 } from './contracts/message-type.ts';
 export { MessageValidationError, type ValidationIssue, validateMessage } from './contracts/validation.ts';
+export type {
+  ConsumeContext,
+  MessageOptions,
+  MessageProducer,
+  MessageSink,
+  Middleware,
+} from './endpoint/consume-context.ts';
+export type { DeliveryObserver } from './endpoint/endpoint-runtime.ts';
+export {
+  type ConsumerDefinition,
+  consumer,
+  type Handler,
+  type ReceiveEndpointDefinition,
+  type ReceiveEndpointOptions,
+  receiveEndpoint,
+} from './endpoint/receive-endpoint.ts';
+export { type Destination, parseDestination } from './envelope/addresses.ts';
+export { type Envelope, envelopeHeaders, type HostInfo } from './envelope/envelope.ts';
+export { currentHost } from './envelope/host-info.ts';
 export { isUuid, uuidv7 } from './envelope/uuidv7.ts';
 export { ConfigurationError, SwitchyardError } from './errors.ts';
-export { MemoryBroker, MemoryQueue } from './memory/memory-broker.ts';
+export { MessageLog, type Observed } from './harness/message-log.ts';
+export {
+  type ConsumedRecord,
+  type FaultedRecord,
+  type ProducedRecord,
+  type QueuedRecord,
+  type SkippedRecord,
+  startTestHarness,
+  type TestHarness,
+  type TestHarnessOptions,
+} from './harness/test-harness.ts';
+export { MemoryBroker, MemoryQueue, type QueuedMessage } from './memory/memory-broker.ts';
 export * from './memory/memory-ports.ts';
 export { MemoryTransport } from './memory/memory-transport.ts';
+export type { ConsumeOutcome } from './observability/telemetry.ts';
 export type { Inbox } from './ports/inbox.ts';
 export type { Outbox, OutboxEntry, OutgoingMessage } from './ports/outbox.ts';
 export {
@@ -20,6 +66,14 @@ export {
 } from './ports/saga-store.ts';
 export type { ScheduledMessage, Scheduler } from './ports/scheduler.ts';
 export type { TransactionRunner } from './ports/transaction.ts';
+export { type ExceptionInfo, exceptionInfo, type Fault, faultOf } from './recoverability/fault.ts';
+export {
+  defaultRetryPolicy,
+  type ErrorClass,
+  isRetryable,
+  type RetryPolicy,
+} from './recoverability/retry-policy.ts';
+export { type MoveReason, transportHeaders } from './recoverability/transport-headers.ts';
 export { formatTopology } from './topology/format-topology.ts';
 export {
   type BindingSpec,

@@ -1,0 +1,159 @@
+import type { Envelope, HostInfo } from '../envelope/envelope.ts';
+import type { HeaderValue } from '../transport/transport.ts';
+import { type Codec, EnvelopeDecodeError } from './codec.ts';
+
+/**
+ * MassTransit's JSON envelope (`application/vnd.masstransit+json`): camel-case fields, the message
+ * under `message`, URNs in `messageType`. Absent fields are left out rather than written as null.
+ */
+export const massTransitJsonCodec: Codec = {
+  contentType: 'application/vnd.masstransit+json',
+
+  encode(envelope: Envelope): Uint8Array {
+    const json: Record<string, unknown> = {};
+    for (const field of fieldOrder) {
+      const value = envelope[field];
+      if (value !== undefined) json[field] = value;
+    }
+    return Buffer.from(JSON.stringify(json));
+  },
+
+  decode(body: Uint8Array): Envelope {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    } catch (error) {
+      throw new EnvelopeDecodeError(`Message body is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (!isRecord(parsed))
+      throw new EnvelopeDecodeError(`Envelope must be a JSON object, got ${describe(parsed)}`);
+    const messageId = requiredString(parsed, 'messageId');
+    const messageType = parsed.messageType;
+    if (
+      !Array.isArray(messageType) ||
+      messageType.length === 0 ||
+      !messageType.every((urn) => typeof urn === 'string')
+    ) {
+      throw new EnvelopeDecodeError(
+        `Envelope field "messageType" must be a non-empty array of URN strings, got ${describe(messageType)}`,
+      );
+    }
+    if (!('message' in parsed)) throw new EnvelopeDecodeError('Envelope has no "message" field');
+    return withoutUndefined({
+      messageId,
+      correlationId: optionalString(parsed, 'correlationId'),
+      conversationId: optionalString(parsed, 'conversationId'),
+      initiatorId: optionalString(parsed, 'initiatorId'),
+      requestId: optionalString(parsed, 'requestId'),
+      sourceAddress: optionalString(parsed, 'sourceAddress'),
+      destinationAddress: optionalString(parsed, 'destinationAddress'),
+      responseAddress: optionalString(parsed, 'responseAddress'),
+      faultAddress: optionalString(parsed, 'faultAddress'),
+      messageType: messageType as string[],
+      message: parsed.message,
+      sentTime: optionalTime(parsed, 'sentTime') ?? new Date(0).toISOString(),
+      expirationTime: optionalTime(parsed, 'expirationTime'),
+      headers: readHeaders(parsed.headers),
+      host: readHost(parsed.host),
+    });
+  },
+};
+
+const fieldOrder = [
+  'messageId',
+  'requestId',
+  'correlationId',
+  'conversationId',
+  'initiatorId',
+  'sourceAddress',
+  'destinationAddress',
+  'responseAddress',
+  'faultAddress',
+  'messageType',
+  'message',
+  'expirationTime',
+  'sentTime',
+  'headers',
+  'host',
+] as const satisfies readonly (keyof Envelope)[];
+
+function requiredString(json: Record<string, unknown>, field: string): string {
+  const value = json[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new EnvelopeDecodeError(
+      `Envelope field "${field}" must be a non-empty string, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function optionalString(json: Record<string, unknown>, field: string): string | undefined {
+  const value = json[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new EnvelopeDecodeError(`Envelope field "${field}" must be a string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalTime(json: Record<string, unknown>, field: string): string | undefined {
+  const value = optionalString(json, field);
+  if (value !== undefined && Number.isNaN(Date.parse(value))) {
+    throw new EnvelopeDecodeError(
+      `Envelope field "${field}" must be an ISO-8601 time, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Header values that are not scalars (MassTransit allows any JSON) are kept as their JSON text. */
+function readHeaders(value: unknown): Record<string, HeaderValue> {
+  if (value === undefined || value === null) return {};
+  if (!isRecord(value))
+    throw new EnvelopeDecodeError(`Envelope field "headers" must be an object, got ${describe(value)}`);
+  const headers: Record<string, HeaderValue> = {};
+  for (const [name, header] of Object.entries(value)) {
+    headers[name] =
+      header === null ||
+      typeof header === 'string' ||
+      typeof header === 'number' ||
+      typeof header === 'boolean'
+        ? header
+        : JSON.stringify(header);
+  }
+  return headers;
+}
+
+function readHost(value: unknown): HostInfo | undefined {
+  if (!isRecord(value)) return undefined;
+  const text = (field: string) => (typeof value[field] === 'string' ? (value[field] as string) : undefined);
+  return withoutUndefined({
+    machineName: text('machineName'),
+    processName: text('processName'),
+    processId: typeof value.processId === 'number' ? value.processId : undefined,
+    assembly: text('assembly'),
+    assemblyVersion: text('assemblyVersion'),
+    frameworkVersion: text('frameworkVersion'),
+    massTransitVersion: text('massTransitVersion'),
+    operatingSystemVersion: text('operatingSystemVersion'),
+  });
+}
+
+/** Drops absent fields so a decoded envelope equals the one that was encoded. */
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}

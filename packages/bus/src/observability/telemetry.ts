@@ -1,0 +1,102 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  metrics,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import type { Headers } from '../transport/transport.ts';
+
+const tracer = trace.getTracer('@switchyard/bus');
+const meter = metrics.getMeter('@switchyard/bus');
+
+const sentCounter = meter.createCounter('switchyard.messages.sent', {
+  description: 'Messages published or sent, by operation and destination',
+});
+const consumedCounter = meter.createCounter('switchyard.messages.consumed', {
+  description: 'Messages handled by a receive endpoint, by outcome',
+});
+const consumeDuration = meter.createHistogram('switchyard.message.consume.duration', {
+  description: 'Time from delivery to settlement of a message',
+  unit: 'ms',
+});
+
+/** How a delivery ended, for metrics and logs. */
+export type ConsumeOutcome = 'consumed' | 'duplicate' | 'redelivered' | 'faulted' | 'skipped' | 'requeued';
+
+/** Headers carrying the current trace context into an outgoing envelope (W3C traceparent/tracestate). */
+export function startProducerSpan(
+  operation: 'publish' | 'send',
+  destination: string,
+  attributes: { messageId: string; conversationId?: string | undefined; messageType: string },
+): { span: Span; traceHeaders: Record<string, string> } {
+  const span = tracer.startSpan(`${operation} ${destination}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      'messaging.system': 'switchyard',
+      'messaging.operation.type': operation === 'publish' ? 'publish' : 'send',
+      'messaging.operation.name': operation,
+      'messaging.destination.name': destination,
+      'messaging.message.id': attributes.messageId,
+      'messaging.message.conversation_id': attributes.conversationId ?? attributes.messageId,
+      'switchyard.message.type': attributes.messageType,
+    },
+  });
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  sentCounter.add(1, { 'messaging.operation.name': operation, 'messaging.destination.name': destination });
+  return { span, traceHeaders };
+}
+
+/** Ends a span, recording the error if there was one. */
+export function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+  span.end();
+}
+
+/** Starts the span for handling a message, as a child of the trace context the message carried. */
+export function startConsumerSpan(
+  endpoint: string,
+  headers: Headers,
+  attributes: Attributes,
+): { span: Span; spanContext: Context } {
+  const carrier: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') carrier[name] = value;
+  const parent = propagation.extract(context.active(), carrier);
+  const span = tracer.startSpan(
+    `process ${endpoint}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'switchyard',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': endpoint,
+        ...attributes,
+      },
+    },
+    parent,
+  );
+  return { span, spanContext: trace.setSpan(parent, span) };
+}
+
+/** Runs `work` with `spanContext` active, so spans and messages it starts are its children. */
+export function withSpanContext<T>(spanContext: Context, work: () => Promise<T>): Promise<T> {
+  return context.with(spanContext, work);
+}
+
+/** Counts a settled delivery and records how long it took. */
+export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durationMs: number): void {
+  const attributes = { 'messaging.destination.name': endpoint, outcome };
+  consumedCounter.add(1, attributes);
+  consumeDuration.record(durationMs, attributes);
+}
