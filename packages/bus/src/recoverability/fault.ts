@@ -47,7 +47,8 @@ export function exceptionInfo(error: unknown, depth = 0): ExceptionInfo {
   if (!(error instanceof Error)) return { exceptionType: typeof error, message: String(error) };
   const inner = error.cause !== undefined && depth < 5 ? exceptionInfo(error.cause, depth + 1) : undefined;
   return {
-    exceptionType: error.name || error.constructor.name,
+    // Subclasses that do not set `name` still report as "Error"; their constructor's name says more.
+    exceptionType: error.name && error.name !== 'Error' ? error.name : error.constructor.name || 'Error',
     message: error.message,
     stackTrace: error.stack,
     source: 'switchyard',
