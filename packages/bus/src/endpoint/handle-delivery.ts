@@ -155,13 +155,14 @@ async function runConsumers(
       }
     }
     if (!failure) return 'consumed';
+    // A handler that failed because the bus is stopping has not failed the message: put it back.
+    if (runtime.signal.aborted) return 'requeued';
     const retryable = isRetryable(endpoint.retry, failure.error);
     logger.warn(
       { err: failure.error, consumer: failure.consumer.name, attempt, retryable },
       `Consumer "${failure.consumer.name}" failed on attempt ${attempt}`,
     );
     if (!retryable || attempt > immediateLimit) break;
-    if (runtime.signal.aborted) return 'requeued';
     try {
       await sleep(immediateRetryDelayMs(endpoint.retry, attempt), undefined, { signal: runtime.signal });
     } catch {
