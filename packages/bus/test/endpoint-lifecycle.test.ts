@@ -129,6 +129,7 @@ describe('receive endpoints', () => {
     const harness = await startTestHarness({
       endpoints: [
         receiveEndpoint('orders', {
+          retry: { immediate: { limit: 0 } },
           consumers: [
             consumer(OrderPlaced, async (_message, context) => {
               await new Promise((resolve) =>
