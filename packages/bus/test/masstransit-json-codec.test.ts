@@ -86,7 +86,8 @@ describe('MassTransit JSON codec', () => {
   });
 
   it('keeps a header named __proto__ as a header', () => {
-    const body = '{"messageId":"x","messageType":["urn:message:a:B"],"message":1,"headers":{"__proto__":"x"}}';
+    const body =
+      '{"messageId":"x","messageType":["urn:message:a:B"],"message":1,"headers":{"__proto__":"x"}}';
     const { headers } = massTransitJsonCodec.decode(Buffer.from(body));
     assert.deepEqual(Object.keys(headers), ['__proto__']);
     assert.equal(Object.getPrototypeOf(headers), Object.prototype);

@@ -113,17 +113,18 @@ function readHeaders(value: unknown): Record<string, HeaderValue> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value))
     throw new EnvelopeDecodeError(`Envelope field "headers" must be an object, got ${describe(value)}`);
-  const headers: Record<string, HeaderValue> = {};
-  for (const [name, header] of Object.entries(value)) {
-    headers[name] =
+  // fromEntries defines own properties, so a header named "__proto__" stays a header.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, header]): [string, HeaderValue] => [
+      name,
       header === null ||
       typeof header === 'string' ||
       typeof header === 'number' ||
       typeof header === 'boolean'
         ? header
-        : JSON.stringify(header);
-  }
-  return headers;
+        : JSON.stringify(header),
+    ]),
+  );
 }
 
 function readHost(value: unknown): HostInfo | undefined {
