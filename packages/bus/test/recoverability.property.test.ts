@@ -55,7 +55,7 @@ describe('recoverability, for any sequence of consumer failures', () => {
 
             const inErrorQueue = harness
               .queue('jobs_error')
-              .map((record) => (record.envelope?.message as { id: number }).id);
+              .map((record) => (record.envelope ? (record.envelope.message as { id: number }).id : -1));
             for (const [id, count] of failures.entries()) {
               if (count < allowed) {
                 assert.equal(successes.get(id), 1, `job ${id} handled once`);

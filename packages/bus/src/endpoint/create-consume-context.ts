@@ -25,7 +25,8 @@ export interface ConsumeContextInput<T> {
   readonly attempt: number;
   readonly redeliveryCount: number;
   readonly signal: AbortSignal;
-  readonly logger: Logger;
+  /** Made on first use: most messages are handled without a log line, and a pino child costs. */
+  readonly logger: () => Logger;
   readonly outgoing: MessageSink;
 }
 
@@ -41,7 +42,9 @@ export function createConsumeContext<T>(input: ConsumeContextInput<T>): ConsumeC
     attempt: input.attempt,
     redeliveryCount: input.redeliveryCount,
     signal: input.signal,
-    logger: input.logger,
+    get logger() {
+      return input.logger();
+    },
     items: new Map(),
     outgoing: input.outgoing,
     async publish<M>(type: MessageType<M>, message: M, options?: MessageOptions) {

@@ -65,24 +65,26 @@ async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<Co
     await moveToError(runtime, delivery, undefined, error, { attempts: 1, firstAttemptAt });
     return 'faulted';
   }
-  const logger = runtime.logger.child({
-    endpoint: queue,
-    messageId: envelope.messageId,
-    correlationId: envelope.correlationId,
-    conversationId: envelope.conversationId,
-  });
+  const logger = lazy(() =>
+    runtime.logger.child({
+      endpoint: queue,
+      messageId: envelope.messageId,
+      correlationId: envelope.correlationId,
+      conversationId: envelope.conversationId,
+    }),
+  );
 
   if (envelope.expirationTime && Date.parse(envelope.expirationTime) < Date.now()) {
-    return moveToSkipped(runtime, delivery, envelope, 'expired', logger);
+    return moveToSkipped(runtime, delivery, envelope, 'expired', logger());
   }
   const match = consumersFor(runtime.endpoint, envelope.messageType);
-  if (!match) return moveToSkipped(runtime, delivery, envelope, 'skip', logger);
+  if (!match) return moveToSkipped(runtime, delivery, envelope, 'skip', logger());
 
   let valid: Envelope;
   try {
     valid = { ...envelope, message: await validateMessage(match.type, envelope.message) };
   } catch (error) {
-    logger.warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
+    logger().warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
     await moveToError(runtime, delivery, { envelope, type: match.type }, error, {
       attempts: 1,
       firstAttemptAt,
@@ -111,7 +113,7 @@ async function runConsumers(
   type: MessageType,
   consumers: readonly ConsumerDefinition[],
   firstAttemptAt: string,
-  logger: Logger,
+  logger: () => Logger,
 ): Promise<ConsumeOutcome> {
   const { endpoint } = runtime;
   const headers = delivery.message.headers;
@@ -139,7 +141,7 @@ async function runConsumers(
         attempt,
         redeliveryCount,
         signal: runtime.signal,
-        logger: logger.child({ consumer: each.name }),
+        logger: lazy(() => logger().child({ consumer: each.name })),
         outgoing: sink,
       });
       try {
@@ -158,7 +160,7 @@ async function runConsumers(
     // A handler that failed because the bus is stopping has not failed the message: put it back.
     if (runtime.signal.aborted) return 'requeued';
     const retryable = isRetryable(endpoint.retry, failure.error);
-    logger.warn(
+    logger().warn(
       { err: failure.error, consumer: failure.consumer.name, attempt, retryable },
       `Consumer "${failure.consumer.name}" failed on attempt ${attempt}`,
     );
@@ -187,7 +189,7 @@ async function runConsumers(
       },
       { delayMs },
     );
-    logger.info({ redelivery: nextRedelivery, delayMs }, 'Message scheduled for redelivery');
+    logger().info({ redelivery: nextRedelivery, delayMs }, 'Message scheduled for redelivery');
     return 'redelivered';
   }
   await moveToError(runtime, delivery, { envelope, type }, failure.error, {
@@ -299,4 +301,13 @@ function producerScope(runtime: EndpointRuntime, parent: Envelope): ProducerScop
 function stringHeader(headers: Readonly<Record<string, HeaderValue>>, name: string): string | undefined {
   const value = headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A value computed on first use and kept. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
 }
