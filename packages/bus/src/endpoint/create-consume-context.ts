@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { buildOutgoing, type ProducerScope } from '../bus/message-factory.ts';
 import type { MessageType } from '../contracts/message-type.ts';
 import { parseDestination } from '../envelope/addresses.ts';
-import type { Envelope } from '../envelope/envelope.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
 import type { ConsumeContext, MessageOptions, MessageSink } from './consume-context.ts';
 
@@ -15,19 +14,22 @@ export class BufferedSink implements MessageSink {
   }
 }
 
-/** The facts a consume context is made from. */
-export interface ConsumeContextInput<T> {
+/** The facts a consume context is made from: most are its own fields, handed over as they are. */
+export interface ConsumeContextInput<T>
+  extends Pick<
+    ConsumeContext<T>,
+    | 'envelope'
+    | 'messageType'
+    | 'endpoint'
+    | 'consumer'
+    | 'attempt'
+    | 'redeliveryCount'
+    | 'signal'
+    | 'outgoing'
+  > {
   readonly scope: ProducerScope;
-  readonly envelope: Envelope<T>;
-  readonly messageType: MessageType<T>;
-  readonly endpoint: string;
-  readonly consumer: string;
-  readonly attempt: number;
-  readonly redeliveryCount: number;
-  readonly signal: AbortSignal;
   /** Made on first use: most messages are handled without a log line, and a pino child costs. */
   readonly logger: () => Logger;
-  readonly outgoing: MessageSink;
 }
 
 /** Builds the context a consumer gets; messages it produces join the consumed message's conversation. */

@@ -125,6 +125,7 @@ async function runConsumers(
   const immediateLimit = endpoint.retry.immediate?.limit ?? 0;
 
   let attempt = 0;
+  let retryable = false;
   let failure: { error: unknown; consumer: ConsumerDefinition } | undefined;
   for (;;) {
     attempt += 1;
@@ -159,7 +160,7 @@ async function runConsumers(
     if (!failure) return 'consumed';
     // A handler that failed because the bus is stopping has not failed the message: put it back.
     if (runtime.signal.aborted) return 'requeued';
-    const retryable = isRetryable(endpoint.retry, failure.error);
+    retryable = isRetryable(endpoint.retry, failure.error);
     logger().warn(
       { err: failure.error, consumer: failure.consumer.name, attempt, retryable },
       `Consumer "${failure.consumer.name}" failed on attempt ${attempt}`,
@@ -172,7 +173,6 @@ async function runConsumers(
     }
   }
 
-  const retryable = isRetryable(endpoint.retry, failure.error);
   const nextRedelivery = redeliveryCount + 1;
   const delayMs = retryable ? redeliveryDelayMs(endpoint.retry, nextRedelivery) : undefined;
   if (delayMs !== undefined) {

@@ -75,7 +75,7 @@ export function buildTopology(endpoints: readonly EndpointTopologyInput[]): Topo
     if (!exchanges.has(spec.name)) exchanges.set(spec.name, spec);
   };
   const bind = (spec: BindingSpec) => {
-    bindings.set(`${spec.source}\u0000${spec.destinationType}\u0000${spec.destination}`, spec);
+    bindings.set(bindingKey(spec), spec);
   };
   const queueWithExchange = (name: string, role: QueueRole, durable: boolean, queueType: QueueType) => {
     queues.set(name, {
@@ -120,13 +120,16 @@ export function mergeTopologies(...topologies: readonly Topology[]): Topology {
   for (const topology of topologies) {
     for (const exchange of topology.exchanges) exchanges.set(exchange.name, exchange);
     for (const queue of topology.queues) queues.set(queue.name, queue);
-    for (const binding of topology.bindings) {
-      bindings.set(`${binding.source}\u0000${binding.destinationType}\u0000${binding.destination}`, binding);
-    }
+    for (const binding of topology.bindings) bindings.set(bindingKey(binding), binding);
   }
   return {
     exchanges: [...exchanges.values()],
     queues: [...queues.values()],
     bindings: [...bindings.values()],
   };
+}
+
+/** Identifies a binding: the same source, destination and destination type is the same binding. */
+function bindingKey(binding: BindingSpec): string {
+  return `${binding.source}\u0000${binding.destinationType}\u0000${binding.destination}`;
 }
