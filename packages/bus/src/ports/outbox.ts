@@ -22,7 +22,11 @@ export interface OutboxEntry extends OutgoingMessage {
  * The transactional outbox: messages a handler publishes or sends are stored in the same transaction
  * as its state changes, then dispatched after commit. Entries added are leased to the adder for
  * `leaseMs` so it can dispatch them at once; a sweeper claims those whose lease ran out (the adder
- * crashed) and delivers them.
+ * crashed) and delivers them. The adder's lease counts from commit.
+ *
+ * Delivery is at least once: a holder whose lease ran out before it called `markDelivered` may see
+ * the entry delivered by another claimer too. Leases carry no owner token yet, so a late `release`
+ * can free an entry that someone else holds; keep leases well above dispatch times.
  */
 export interface Outbox<Tx> {
   /** Stores the messages inside `tx`, leased to the caller for `leaseMs`; returns the stored entries. */

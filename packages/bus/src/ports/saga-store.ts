@@ -33,7 +33,12 @@ export class SagaConcurrencyError extends SwitchyardError {
   }
 }
 
-/** Durable saga state with optimistic concurrency, lookup by any correlation key, and an audit trail. */
+/**
+ * Durable saga state with optimistic concurrency, lookup by any correlation key, and an audit trail.
+ * A SagaConcurrencyError (also raised for updating or removing an instance that does not exist) ends
+ * the unit of work: PostgreSQL aborts the transaction, so the caller rolls back, reloads and retries.
+ * Inserting a record whose version is not 1 is a programming error (RangeError).
+ */
 export interface SagaStore<Tx> {
   load(tx: Tx, sagaType: string, id: string): Promise<SagaRecord | undefined>;
   /** Finds the instance whose correlation key `key` has `value`. */
@@ -48,6 +53,6 @@ export interface SagaStore<Tx> {
   /** Deletes the instance if its stored version is `expectedVersion`; SagaConcurrencyError otherwise. */
   remove(tx: Tx, sagaType: string, id: string, expectedVersion: number): Promise<void>;
   recordTransition(tx: Tx, transition: SagaTransition): Promise<void>;
-  /** Every recorded transition of one instance, oldest first (kept after the instance is removed). */
+  /** Every recorded transition of one instance in the order recorded (kept after the instance is removed). */
   timeline(sagaType: string, id: string): Promise<SagaTransition[]>;
 }

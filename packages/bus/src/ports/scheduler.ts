@@ -9,8 +9,10 @@ export interface ScheduledMessage {
 }
 
 /**
- * Durable scheduled delivery (saga timeouts, scheduled sends). A message fires once at or after its
- * due time, survives restarts where the implementation is durable, and can be cancelled until then.
+ * Durable scheduled delivery (saga timeouts, scheduled sends). A message fires at or after its due
+ * time, survives restarts where the implementation is durable, and can be cancelled until it starts
+ * firing (cancel during a delivery resolves false). Firing is at least once: a crash between delivery
+ * and removal fires it again, so what it delivers must be safe to receive twice (the inbox makes it so).
  */
 export interface Scheduler<Tx = never> {
   /** Stores the message; with `tx`, only if that transaction commits. Scheduling an existing id replaces it. */
@@ -19,7 +21,8 @@ export interface Scheduler<Tx = never> {
   cancel(id: string, tx?: Tx): Promise<boolean>;
   /**
    * Starts firing due messages through `deliver`. A message whose delivery throws is tried again later;
-   * one is removed only once `deliver` resolved for it.
+   * one is removed only once `deliver` resolved for it. The scheduler does not log: `deliver` reports
+   * its own failures.
    */
   start(deliver: (message: ScheduledMessage) => Promise<void>): Promise<void>;
   /** Stops firing; waits for deliveries in progress. */
