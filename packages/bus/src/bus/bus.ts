@@ -177,7 +177,17 @@ export function createBus(options: BusOptions): Bus {
         await transport.start();
         await transport.deploy(topology);
         await requests.start();
-        await options.scheduler?.start(async (scheduled) => dispatch([scheduled.outgoing]));
+        await options.scheduler?.start(async (scheduled) => {
+          try {
+            await dispatch([scheduled.outgoing]);
+          } catch (error) {
+            logger.error(
+              { err: error, scheduledId: scheduled.id },
+              'Scheduled message could not be sent; will retry',
+            );
+            throw error;
+          }
+        });
         runners = endpoints.map((endpoint) => new EndpointRunner(runtimeFor(endpoint)));
         for (const runner of runners) await runner.start();
         state = 'running';
