@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { consumer, receiveEndpoint, startTestHarness } from '@switchyard/bus';
+import pino from 'pino';
+import { OrderAccepted, OrderPlaced, order } from './support/messages.ts';
+import { RecordingTracerProvider } from './support/recording-tracer.ts';
+
+// This file runs in its own process, so registering global OpenTelemetry pieces touches no other test.
+const tracing = new RecordingTracerProvider();
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+trace.setGlobalTracerProvider(tracing);
+
+describe('observability', () => {
+  it('carries one trace from a publish through a consumer to what it publishes, and back to a consumer', async () => {
+    const harness = await startTestHarness({
+      endpoints: [
+        receiveEndpoint('orders', {
+          consumers: [
+            consumer(OrderPlaced, (message, consume) =>
+              consume.publish(OrderAccepted, { orderId: message.orderId }),
+            ),
+          ],
+        }),
+        receiveEndpoint('billing', { consumers: [consumer(OrderAccepted, () => {})] }),
+      ],
+    });
+    try {
+      const root = trace.getTracer('test').startSpan('POST /orders');
+      await context.with(trace.setSpan(context.active(), root), () =>
+        harness.bus.publish(OrderPlaced, order('o-1')),
+      );
+      root.end();
+      const placed = await harness.published.waitFor(OrderPlaced);
+      await harness.consumed.waitFor(OrderAccepted);
+      await harness.stop();
+
+      const traceId = root.spanContext().traceId;
+      assert.match(
+        String(placed.envelope.headers.traceparent),
+        new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+      );
+      const span = (name: string) => {
+        const found = tracing.spans.find((each) => each.name === name);
+        assert.ok(
+          found,
+          `a span named "${name}" (spans: ${tracing.spans.map((each) => each.name).join(', ')})`,
+        );
+        return found;
+      };
+      const publishPlaced = span('publish milkround.orders:OrderPlaced');
+      const processOrders = span('process orders');
+      const publishAccepted = span('publish milkround.orders:OrderAccepted');
+      const processBilling = span('process billing');
+
+      assert.equal(publishPlaced.kind, SpanKind.PRODUCER);
+      assert.equal(processOrders.kind, SpanKind.CONSUMER);
+      assert.equal(publishPlaced.parentSpanId, root.spanContext().spanId);
+      assert.equal(processOrders.parentSpanId, publishPlaced.spanContext.spanId);
+      assert.equal(publishAccepted.parentSpanId, processOrders.spanContext.spanId);
+      assert.equal(processBilling.parentSpanId, publishAccepted.spanContext.spanId);
+      for (const each of [publishPlaced, processOrders, publishAccepted, processBilling]) {
+        assert.equal(each.spanContext.traceId, traceId, `${each.name} is in the request's trace`);
+        assert.equal(each.ended, true, `${each.name} ended`);
+      }
+      assert.equal(publishPlaced.attributes['messaging.message.id'], placed.envelope.messageId);
+      assert.equal(processOrders.attributes['messaging.destination.name'], 'orders');
+      assert.equal(
+        processOrders.attributes['messaging.message.conversation_id'],
+        placed.envelope.conversationId,
+      );
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('writes log lines carrying the message, correlation and conversation ids', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    let failed = false;
+    const harness = await startTestHarness({
+      logger: pino({ level: 'info' }, sink),
+      endpoints: [
+        receiveEndpoint('orders', {
+          retry: { immediate: { limit: 1 } },
+          consumers: [
+            consumer(
+              OrderPlaced,
+              (message, consume) => {
+                consume.logger.info({ orderId: message.orderId }, 'pricing order');
+                if (!failed) {
+                  failed = true;
+                  throw new Error('price list not loaded');
+                }
+              },
+              { name: 'price-order' },
+            ),
+          ],
+        }),
+      ],
+    });
+    try {
+      await harness.bus.publish(OrderPlaced, order('o-5'), {
+        correlationId: 'c0ffee00-0000-7000-8000-000000000005',
+      });
+      const placed = await harness.published.waitFor(OrderPlaced);
+      await harness.consumed.waitFor(OrderPlaced);
+      await harness.stop();
+
+      const ids = {
+        endpoint: 'orders',
+        consumer: 'price-order',
+        messageId: placed.envelope.messageId,
+        correlationId: 'c0ffee00-0000-7000-8000-000000000005',
+        conversationId: placed.envelope.conversationId,
+      };
+      const pricing = lines.filter((line) => line.msg === 'pricing order');
+      assert.equal(pricing.length, 2, 'one line per attempt');
+      for (const line of pricing) assert.deepEqual(pick(line, Object.keys(ids)), ids);
+      const failure = lines.find((line) => String(line.msg).includes('failed on attempt 1'));
+      assert.ok(failure, 'the failed attempt is logged');
+      assert.deepEqual(pick(failure, Object.keys(ids)), ids);
+      assert.equal(failure.level, 40);
+      assert.equal((failure.err as { message: string }).message, 'price list not loaded');
+    } finally {
+      await harness.stop();
+    }
+  });
+});
+
+function pick(line: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((key) => [key, line[key]]));
+}
