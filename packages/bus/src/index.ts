@@ -2,6 +2,7 @@ export {
   type Bus,
   type BusHealth,
   type BusOptions,
+  type BusService,
   createBus,
   type RequestOptions,
   type ScheduledSend,
@@ -56,6 +57,16 @@ export { MemoryBroker, MemoryQueue, type QueuedMessage } from './memory/memory-b
 export * from './memory/memory-ports.ts';
 export { MemoryTransport } from './memory/memory-transport.ts';
 export type { ConsumeOutcome } from './observability/telemetry.ts';
+export {
+  dispatchOutgoing,
+  OutboxDispatcher,
+  type OutboxDispatcherOptions,
+} from './outbox/outbox-dispatcher.ts';
+export {
+  type TransactionalOptions,
+  transactional,
+  transactionOf,
+} from './outbox/transactional-middleware.ts';
 export type { Inbox } from './ports/inbox.ts';
 export type { Outbox, OutboxEntry, OutgoingMessage } from './ports/outbox.ts';
 export {

@@ -18,6 +18,7 @@ import type { HostInfo } from '../envelope/envelope.ts';
 import { currentHost } from '../envelope/host-info.ts';
 import { uuidv7 } from '../envelope/uuidv7.ts';
 import { ConfigurationError } from '../errors.ts';
+import { dispatchOutgoing } from '../outbox/outbox-dispatcher.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import { buildTopology, mergeTopologies, type Topology } from '../topology/topology.ts';
@@ -40,10 +41,21 @@ export interface BusOptions {
   /** Runs around every consumer on every endpoint, outside each endpoint's own middleware. */
   readonly middleware?: readonly Middleware[];
   readonly observers?: readonly DeliveryObserver[];
+  /**
+   * Started after the transport and before the endpoints, stopped after the endpoints drained and
+   * before the transport closes: the outbox dispatcher, for example.
+   */
+  readonly services?: readonly BusService[];
   /** Default timeout for `request` (30 s). */
   readonly requestTimeoutMs?: number;
   /** Names this instance's response queue (default: host name, process id and a random suffix). */
   readonly instanceName?: string;
+}
+
+/** Something that runs as long as the bus does. */
+export interface BusService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Options for `request`. */
@@ -129,10 +141,7 @@ export function createBus(options: BusOptions): Bus {
   let runners: EndpointRunner[] = [];
 
   const dispatch = async (messages: readonly OutgoingMessage[]) => {
-    for (const outgoing of messages) {
-      if (outgoing.kind === 'publish') await transport.publish(outgoing.destination, outgoing.message);
-      else await transport.send(outgoing.destination, outgoing.message, { delayMs: outgoing.delayMs ?? 0 });
-    }
+    for (const outgoing of messages) await dispatchOutgoing(transport, outgoing);
   };
   const busScope = (): ProducerScope => ({
     codec,
@@ -177,6 +186,7 @@ export function createBus(options: BusOptions): Bus {
         await transport.start();
         await transport.deploy(topology);
         await requests.start();
+        for (const service of options.services ?? []) await service.start();
         await options.scheduler?.start(async (scheduled) => {
           try {
             await dispatch([scheduled.outgoing]);
@@ -218,6 +228,7 @@ export function createBus(options: BusOptions): Bus {
         await Promise.race([drained, delay(abandonGraceMs)]);
       }
       await options.scheduler?.stop();
+      for (const service of [...(options.services ?? [])].reverse()) await service.stop();
       await requests.stop();
       await transport.close();
       runners = [];
