@@ -102,17 +102,14 @@ export function buildTopology(endpoints: readonly EndpointTopologyInput[]): Topo
       queueWithExchange(skippedQueueName(endpoint.name), 'skipped', true, queueType);
     }
   }
-  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-  return {
-    exchanges: [...exchanges.values()].sort(byName),
-    queues: [...queues.values()].sort(byName),
-    bindings: [...bindings.values()].sort(
-      (a, b) => a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination),
-    ),
-  };
+  return sorted({
+    exchanges: [...exchanges.values()],
+    queues: [...queues.values()],
+    bindings: [...bindings.values()],
+  });
 }
 
-/** Both topologies together, for a process that deploys several sets of endpoints at once. */
+/** All the topologies together, for a process that deploys several sets of endpoints at once. */
 export function mergeTopologies(...topologies: readonly Topology[]): Topology {
   const exchanges = new Map<string, ExchangeSpec>();
   const queues = new Map<string, QueueSpec>();
@@ -122,10 +119,22 @@ export function mergeTopologies(...topologies: readonly Topology[]): Topology {
     for (const queue of topology.queues) queues.set(queue.name, queue);
     for (const binding of topology.bindings) bindings.set(bindingKey(binding), binding);
   }
-  return {
+  return sorted({
     exchanges: [...exchanges.values()],
     queues: [...queues.values()],
     bindings: [...bindings.values()],
+  });
+}
+
+/** One order for every topology, by name, so that equal topologies compare and print equal. */
+function sorted(topology: Topology): Topology {
+  const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+  return {
+    exchanges: [...topology.exchanges].sort(byName),
+    queues: [...topology.queues].sort(byName),
+    bindings: [...topology.bindings].sort(
+      (a, b) => a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination),
+    ),
   };
 }
 
