@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { consumer, receiveEndpoint, startTestHarness } from '@switchyard/bus';
 import pino from 'pino';
 import { OrderAccepted, OrderPlaced, order } from './support/messages.ts';
@@ -78,6 +79,52 @@ describe('observability', () => {
     }
   });
 
+  it('counts sent and consumed messages by outcome, with a meter provider registered after the bus loaded', async () => {
+    // Earlier tests already used the bus's instruments with no provider; they must follow this one.
+    const reader = new TestMetricReader();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const harness = await startTestHarness({
+      endpoints: [
+        receiveEndpoint('orders', {
+          retry: { immediate: { limit: 0 } },
+          consumers: [
+            consumer(OrderPlaced, (message) => {
+              if (message.orderId === 'bad') throw new Error('rejected');
+            }),
+          ],
+        }),
+      ],
+    });
+    try {
+      for (const id of ['a', 'b', 'bad']) await harness.bus.publish(OrderPlaced, order(id));
+      await harness.consumed.waitForCount(OrderPlaced, 2);
+      await harness.faulted.waitFor(OrderPlaced);
+      await harness.stop();
+
+      const { resourceMetrics } = await reader.collect();
+      const all = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const points = (name: string) =>
+        (all.find((metric) => metric.descriptor.name === name)?.dataPoints ?? []) as DataPoint<unknown>[];
+      const consumedBy = (outcome: string) =>
+        points('switchyard.messages.consumed')
+          .filter(
+            (point) =>
+              point.attributes.outcome === outcome &&
+              point.attributes['messaging.destination.name'] === 'orders',
+          )
+          .reduce((sum, point) => sum + Number(point.value), 0);
+      assert.equal(consumedBy('consumed'), 2);
+      assert.equal(consumedBy('faulted'), 1);
+      const published = points('switchyard.messages.sent').find(
+        (point) => point.attributes['messaging.destination.name'] === 'milkround.orders:OrderPlaced',
+      );
+      assert.equal(published?.value, 3);
+      assert.ok(points('switchyard.message.consume.duration').length > 0, 'durations are recorded');
+    } finally {
+      await harness.stop();
+    }
+  });
+
   it('writes log lines carrying the message, correlation and conversation ids', async () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
@@ -136,6 +183,12 @@ describe('observability', () => {
     }
   });
 });
+
+/** Collects on demand, for tests. */
+class TestMetricReader extends MetricReader {
+  protected async onShutdown(): Promise<void> {}
+  protected async onForceFlush(): Promise<void> {}
+}
 
 function pick(line: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((key) => [key, line[key]]));

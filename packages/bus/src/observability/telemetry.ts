@@ -1,7 +1,9 @@
 import {
   type Attributes,
   type Context,
+  type Counter,
   context,
+  type Histogram,
   metrics,
   propagation,
   type Span,
@@ -12,18 +14,41 @@ import {
 import type { Headers } from '../transport/transport.ts';
 
 const tracer = trace.getTracer('@switchyard/bus');
-const meter = metrics.getMeter('@switchyard/bus');
 
-const sentCounter = meter.createCounter('switchyard.messages.sent', {
-  description: 'Messages published or sent, by operation and destination',
-});
-const consumedCounter = meter.createCounter('switchyard.messages.consumed', {
-  description: 'Messages handled by a receive endpoint, by outcome',
-});
-const consumeDuration = meter.createHistogram('switchyard.message.consume.duration', {
-  description: 'Time from delivery to settlement of a message',
-  unit: 'ms',
-});
+/**
+ * The bus's instruments, made from the meter provider registered now. Unlike tracers, meters from the
+ * API do not follow a provider registered later, so they are remade when the global provider changes
+ * (the host may register its SDK after this module loads).
+ */
+function instruments() {
+  const provider = metrics.getMeterProvider();
+  if (cached?.provider !== provider) {
+    const meter = provider.getMeter('@switchyard/bus');
+    cached = {
+      provider,
+      sent: meter.createCounter('switchyard.messages.sent', {
+        description: 'Messages published or sent, by operation and destination',
+      }),
+      consumed: meter.createCounter('switchyard.messages.consumed', {
+        description: 'Messages handled by a receive endpoint, by outcome',
+      }),
+      consumeDuration: meter.createHistogram('switchyard.message.consume.duration', {
+        description: 'Time from delivery to settlement of a message',
+        unit: 'ms',
+      }),
+    };
+  }
+  return cached;
+}
+
+let cached:
+  | {
+      provider: ReturnType<typeof metrics.getMeterProvider>;
+      sent: Counter;
+      consumed: Counter;
+      consumeDuration: Histogram;
+    }
+  | undefined;
 
 /** How a delivery ended, for metrics and logs. */
 export type ConsumeOutcome = 'consumed' | 'duplicate' | 'redelivered' | 'faulted' | 'skipped' | 'requeued';
@@ -48,7 +73,10 @@ export function startProducerSpan(
   });
   const traceHeaders: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
-  sentCounter.add(1, { 'messaging.operation.name': operation, 'messaging.destination.name': destination });
+  instruments().sent.add(1, {
+    'messaging.operation.name': operation,
+    'messaging.destination.name': destination,
+  });
   return { span, traceHeaders };
 }
 
@@ -97,6 +125,7 @@ export function withSpanContext<T>(spanContext: Context, work: () => Promise<T>)
 /** Counts a settled delivery and records how long it took. */
 export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durationMs: number): void {
   const attributes = { 'messaging.destination.name': endpoint, outcome };
-  consumedCounter.add(1, attributes);
+  const { consumed, consumeDuration } = instruments();
+  consumed.add(1, attributes);
   consumeDuration.record(durationMs, attributes);
 }
