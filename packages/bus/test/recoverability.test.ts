@@ -84,6 +84,8 @@ describe('recoverability', () => {
       assert.equal(headers[transportHeaders.faultMessageType], 'urn:message:milkround.orders:OrderPlaced');
       assert.equal(headers[transportHeaders.faultRetryCount], 1);
       assert.equal(headers[transportHeaders.redeliveryCount], 2);
+      assert.equal(headers['MT-Fault-RedeliveryCount'], 2);
+      assert.equal(headers['MT-Fault-InputAddress'], 'loopback://localhost/orders');
       assert.equal(headers[transportHeaders.sourceQueue], 'orders');
       assert.equal(headers[transportHeaders.hostProcessId], process.pid);
       assert.ok(
@@ -97,6 +99,7 @@ describe('recoverability', () => {
       assert.deepEqual(fault.message.message, order('o-2'));
       assert.deepEqual(fault.envelope.messageType, [
         'urn:message:MassTransit:Fault[[milkround.orders:OrderPlaced]]',
+        'urn:message:MassTransit:Fault',
       ]);
       assert.equal(fault.envelope.conversationId, errored.envelope.conversationId);
     } finally {

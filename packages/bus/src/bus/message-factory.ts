@@ -60,7 +60,7 @@ export async function buildOutgoing<T>(
       destinationAddress: scope.addressOf(destination),
       responseAddress: options.responseAddress,
       faultAddress: options.faultAddress,
-      messageType: [type.urn],
+      messageType: [type.urn, ...(type.alsoUrns ?? [])],
       message: valid,
       sentTime: new Date(sentAt).toISOString(),
       expirationTime:

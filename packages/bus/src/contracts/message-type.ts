@@ -14,6 +14,8 @@ export interface MessageType<T = unknown> {
   readonly entityName: string;
   /** Any Standard Schema (zod, valibot, arktype, ...) whose output type is the message type. */
   readonly schema: StandardSchemaV1<unknown, T>;
+  /** Further URNs written after `urn` in the envelope, for types it also is (MassTransit's base interfaces). */
+  readonly alsoUrns?: readonly string[];
 }
 
 /** The message type a `MessageType` value describes. */

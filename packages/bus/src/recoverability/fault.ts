@@ -37,6 +37,8 @@ export function faultOf<T>(type: MessageType<T>): MessageType<Fault<T>> {
     urn,
     entityName: `MassTransit:Fault--${entityNameFromUrn(type.urn)}--`,
     schema: faultSchema(type),
+    // MassTransit lists the non-generic Fault too, so its consumers of any fault see ours.
+    alsoUrns: ['urn:message:MassTransit:Fault'],
   });
   faultTypes.set(type as MessageType<unknown>, faultType as MessageType<Fault<unknown>>);
   return faultType;

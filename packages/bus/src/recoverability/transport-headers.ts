@@ -4,7 +4,8 @@ import type { ExceptionInfo } from './fault.ts';
 
 /**
  * Transport headers the bus writes on messages it moves to `_error`, `_skipped` or back for
- * redelivery. The `MT-` names are MassTransit's, so its tools read our error queues and ours read its.
+ * redelivery. The `MT-` names are MassTransit's (MassTransit.Abstractions `MessageHeaders`), so its
+ * tools read our error queues and ours read its.
  */
 export const transportHeaders = {
   reason: 'MT-Reason',
@@ -16,12 +17,15 @@ export const transportHeaders = {
   faultMessageType: 'MT-Fault-MessageType',
   faultRetryCount: 'MT-Fault-RetryCount',
   faultInputAddress: 'MT-Fault-InputAddress',
+  faultRedeliveryCount: 'MT-Fault-RedeliveryCount',
   redeliveryCount: 'MT-Redelivery-Count',
   hostMachineName: 'MT-Host-MachineName',
   hostProcessName: 'MT-Host-ProcessName',
   hostProcessId: 'MT-Host-ProcessId',
   hostAssembly: 'MT-Host-Assembly',
+  hostAssemblyVersion: 'MT-Host-AssemblyVersion',
   hostFrameworkVersion: 'MT-Host-FrameworkVersion',
+  hostOperatingSystemVersion: 'MT-Host-OperatingSystemVersion',
   /** When the first attempt to handle this message began, across redeliveries. */
   firstAttemptAt: 'Switchyard-First-Attempt-At',
   /** The queue the message came from, so tooling can move it back. */
@@ -61,6 +65,7 @@ export function faultHeaders(
     [transportHeaders.faultTimestamp]: details.failedAt,
     [transportHeaders.faultRetryCount]: details.attempts - 1,
     [transportHeaders.faultInputAddress]: details.inputAddress,
+    [transportHeaders.faultRedeliveryCount]: details.redeliveryCount,
     [transportHeaders.redeliveryCount]: details.redeliveryCount,
     [transportHeaders.firstAttemptAt]: details.firstAttemptAt,
     [transportHeaders.sourceQueue]: sourceQueue,
@@ -93,7 +98,11 @@ function hostHeaders(host: HostInfo): Record<string, HeaderValue> {
   if (host.processName) headers[transportHeaders.hostProcessName] = host.processName;
   if (host.processId !== undefined) headers[transportHeaders.hostProcessId] = host.processId;
   if (host.assembly) headers[transportHeaders.hostAssembly] = host.assembly;
+  if (host.assemblyVersion) headers[transportHeaders.hostAssemblyVersion] = host.assemblyVersion;
   if (host.frameworkVersion) headers[transportHeaders.hostFrameworkVersion] = host.frameworkVersion;
+  if (host.operatingSystemVersion) {
+    headers[transportHeaders.hostOperatingSystemVersion] = host.operatingSystemVersion;
+  }
   return headers;
 }
 
