@@ -5,7 +5,7 @@ import { context, metrics, propagation, SpanKind, trace } from '@opentelemetry/a
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { consumer, receiveEndpoint, startTestHarness } from '@switchyard/bus';
+import { consumer, massTransitJsonCodec, receiveEndpoint, startTestHarness, uuidv7 } from '@switchyard/bus';
 import pino from 'pino';
 import { OrderAccepted, OrderPlaced, order } from './support/messages.ts';
 import { RecordingTracerProvider } from './support/recording-tracer.ts';
@@ -45,6 +45,7 @@ describe('observability', () => {
         String(placed.envelope.headers.traceparent),
         new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
       );
+      assert.equal(placed.envelope.headers['MT-Activity-Id'], placed.envelope.headers.traceparent);
       const span = (name: string) => {
         const found = tracing.spans.find((each) => each.name === name);
         assert.ok(
@@ -74,6 +75,36 @@ describe('observability', () => {
         processOrders.attributes['messaging.message.conversation_id'],
         placed.envelope.conversationId,
       );
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('continues the trace of a message from MassTransit, which carries it in MT-Activity-Id', async () => {
+    const harness = await startTestHarness({
+      endpoints: [receiveEndpoint('dotnet-orders', { consumers: [consumer(OrderPlaced, () => {})] })],
+    });
+    try {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const body = Buffer.from(
+        JSON.stringify({
+          messageId: uuidv7(),
+          messageType: [OrderPlaced.urn],
+          message: order('from-dotnet'),
+          headers: { 'MT-Activity-Id': `00-${traceId}-00f067aa0ba902b7-01` },
+        }),
+      );
+      await harness.transport.send('dotnet-orders', {
+        messageId: uuidv7(),
+        contentType: massTransitJsonCodec.contentType,
+        body,
+        headers: {},
+      });
+      await harness.consumed.waitFor(OrderPlaced);
+      await harness.stop();
+      const processed = tracing.spans.find((each) => each.name === 'process dotnet-orders');
+      assert.equal(processed?.spanContext.traceId, traceId);
+      assert.equal(processed?.parentSpanId, '00f067aa0ba902b7');
     } finally {
       await harness.stop();
     }

@@ -81,7 +81,7 @@ describe('recoverability', () => {
       assert.equal(headers[transportHeaders.faultMessage], 'no milk left');
       assert.match(String(headers[transportHeaders.faultStackTrace]), /recoverability\.test\.ts/);
       assert.equal(headers[transportHeaders.faultConsumerType], 'reserve-stock');
-      assert.equal(headers[transportHeaders.faultMessageType], 'urn:message:milkround.orders:OrderPlaced');
+      assert.equal(headers[transportHeaders.faultMessageType], 'milkround.orders.OrderPlaced');
       assert.equal(headers[transportHeaders.faultRetryCount], 1);
       assert.equal(headers[transportHeaders.redeliveryCount], 2);
       assert.equal(headers['MT-Fault-RedeliveryCount'], 2);
@@ -178,7 +178,7 @@ describe('recoverability', () => {
       await harness.bus.send('orders', DriverEvent, { deliveryId: 'd-1', sequence: 1 });
       await harness.skipped.waitFor(DriverEvent);
       const [skipped] = harness.queue('orders_skipped');
-      assert.equal(skipped?.headers[transportHeaders.reason], 'skip');
+      assert.equal(skipped?.headers[transportHeaders.reason], 'dead-letter');
       assert.deepEqual(skipped?.envelope?.message, { deliveryId: 'd-1', sequence: 1 });
     } finally {
       await harness.stop();

@@ -15,7 +15,7 @@ export interface DeliveryObserver {
     error: unknown;
     consumer?: string | undefined;
   }): void;
-  skipped?(event: { endpoint: string; envelope: Envelope; reason: 'skip' | 'expired' }): void;
+  skipped?(event: { endpoint: string; envelope: Envelope; reason: 'dead-letter' | 'expired' }): void;
 }
 
 /** What a receive endpoint needs from the bus to handle deliveries. */

@@ -78,7 +78,7 @@ async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<Co
     return moveToSkipped(runtime, delivery, envelope, 'expired', logger());
   }
   const match = consumersFor(runtime.endpoint, envelope.messageType);
-  if (!match) return moveToSkipped(runtime, delivery, envelope, 'skip', logger());
+  if (!match) return moveToSkipped(runtime, delivery, envelope, 'dead-letter', logger());
 
   let valid: Envelope;
   try {
@@ -213,7 +213,8 @@ async function moveToError(
   const details: FaultDetails = {
     exception,
     consumer: attempt.consumer,
-    messageType: known?.type.urn,
+    // MassTransit writes the type's full name here (Namespace.Type), which is our dotted name.
+    messageType: known?.type.name,
     attempts: attempt.attempts,
     redeliveryCount: numberHeader(delivery.message.headers, transportHeaders.redeliveryCount),
     firstAttemptAt: attempt.firstAttemptAt,
@@ -270,7 +271,7 @@ async function moveToSkipped(
   runtime: EndpointRuntime,
   delivery: Delivery,
   envelope: Envelope,
-  reason: 'skip' | 'expired',
+  reason: 'dead-letter' | 'expired',
   logger: Logger,
 ): Promise<ConsumeOutcome> {
   const queue = runtime.endpoint.name;

@@ -42,7 +42,7 @@ export interface FaultedRecord<T = unknown> extends Observed<T> {
 /** A message moved to a skipped queue. */
 export interface SkippedRecord<T = unknown> extends Observed<T> {
   readonly endpoint: string;
-  readonly reason: 'skip' | 'expired';
+  readonly reason: 'dead-letter' | 'expired';
 }
 
 /** A message waiting in a queue, decoded, with its transport headers (for error-queue assertions). */

@@ -14,6 +14,7 @@ import {
 import type { Headers } from '../transport/transport.ts';
 
 const tracer = trace.getTracer('@switchyard/bus');
+const massTransitActivityHeader = 'MT-Activity-Id';
 
 /**
  * The bus's instruments, made from the meter provider registered now. Unlike tracers, meters from the
@@ -73,6 +74,8 @@ export function startProducerSpan(
   });
   const traceHeaders: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
+  // MassTransit reads and writes the W3C traceparent value under its own header name.
+  if (traceHeaders.traceparent) traceHeaders[massTransitActivityHeader] = traceHeaders.traceparent;
   instruments().sent.add(1, {
     'messaging.operation.name': operation,
     'messaging.destination.name': destination,
@@ -100,6 +103,8 @@ export function startConsumerSpan(
 ): { span: Span; spanContext: Context } {
   const carrier: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') carrier[name] = value;
+  const fromMassTransit = carrier[massTransitActivityHeader];
+  if (!carrier.traceparent && fromMassTransit) carrier.traceparent = fromMassTransit;
   const parent = propagation.extract(context.active(), carrier);
   const span = tracer.startSpan(
     `process ${endpoint}`,

@@ -34,8 +34,11 @@ export const transportHeaders = {
   completedConsumers: 'Switchyard-Completed-Consumers',
 } as const;
 
-/** Why a message was moved: a consumer fault, no consumer for its type, or it had expired. */
-export type MoveReason = 'fault' | 'skip' | 'expired';
+/**
+ * Why a message was moved: a consumer fault, no consumer for its type (`dead-letter`, as MassTransit
+ * writes it), or it had expired.
+ */
+export type MoveReason = 'fault' | 'dead-letter' | 'expired';
 
 /** The facts about a failure that travel with the message into the error queue. */
 export interface FaultDetails {
