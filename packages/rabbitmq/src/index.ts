@@ -1,0 +1,4 @@
+export { delayQueueArguments, delayQueueName } from './delay-queue.ts';
+export { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.ts';
+export { RabbitMqTransport, type RabbitMqTransportOptions } from './rabbitmq-transport.ts';
+export { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
