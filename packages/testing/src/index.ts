@@ -7,3 +7,4 @@ export {
   type ServiceRequirement,
   type TestEnvironment,
 } from './service-requirement.ts';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
