@@ -23,6 +23,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = tcpConnect(target.port, target.host);
     for (const socket of [client, upstream]) {
+      // Without this, Nagle's algorithm and delayed acks add tens of milliseconds per round trip.
+      socket.setNoDelay(true);
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => {});
