@@ -7,6 +7,7 @@ import {
   receiveEndpoint,
   startTestHarness,
 } from '@switchyard/bus';
+import { waitUntil } from './contract/transport-contract.ts';
 import { OrderPlaced, order } from './support/messages.ts';
 
 describe('receive endpoints', () => {
@@ -170,11 +171,3 @@ describe('receive endpoints', () => {
     assert.throws(() => receiveEndpoint('bad name', { consumers: [] }), /Endpoint name "bad name"/);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}

@@ -13,6 +13,7 @@ import { RabbitMqTransport } from '@switchyard/rabbitmq';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
 import { z } from 'zod';
+import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 
 const rabbitmq = await rabbitmqForTests();
 
@@ -138,13 +139,5 @@ async function poll(channel: amqp.Channel, queue: string, timeoutMs = 5_000): Pr
     if (message) return message;
     if (Date.now() > deadline) throw new Error(`Nothing arrived in ${queue} within ${timeoutMs}ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
