@@ -1,5 +1,5 @@
 import type { Headers, HeaderValue, TransportMessage } from '@switchyard/bus';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { Message, Options } from 'amqplib';
 
 /** AMQP publish properties for a transport message: persistent, with ids and content type as properties. */
 export function publishOptions(message: TransportMessage, mandatory: boolean): Options.Publish {
@@ -14,7 +14,7 @@ export function publishOptions(message: TransportMessage, mandatory: boolean): O
 }
 
 /** The transport message an AMQP delivery carries. */
-export function fromDelivery(delivery: ConsumeMessage): TransportMessage {
+export function fromDelivery(delivery: Message): TransportMessage {
   const { properties } = delivery;
   return {
     messageId: String(properties.messageId ?? ''),

@@ -1,0 +1,178 @@
+import { type Headers, transportHeaders } from '@switchyard/bus';
+import amqp, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import { fromDelivery } from './amqp-message.ts';
+
+/** A message in an error queue, with the fault it carries. */
+export interface ErrorQueueMessage {
+  readonly messageId: string;
+  readonly contentType: string;
+  readonly body: Uint8Array;
+  readonly headers: Headers;
+  /** The queue it failed on, where `retry` sends it back. */
+  readonly sourceQueue: string;
+  readonly fault: {
+    readonly exceptionType?: string | undefined;
+    readonly message?: string | undefined;
+    readonly stackTrace?: string | undefined;
+    readonly timestamp?: string | undefined;
+    readonly consumer?: string | undefined;
+    readonly retryCount?: number | undefined;
+    readonly redeliveryCount?: number | undefined;
+  };
+}
+
+/** Options for the error queue tools. */
+export interface ErrorQueueToolsOptions {
+  readonly url: string;
+  /**
+   * Called after a message has been published to its source queue and acked in the error queue, but
+   * before the transaction commits; returning true abandons the move there (for fault tests).
+   */
+  readonly interruptBeforeCommit?: () => boolean;
+}
+
+/** Headers that describe one failure; a message moved back starts its retries afresh without them. */
+const failureHeaders = new Set<string>([
+  transportHeaders.reason,
+  transportHeaders.redeliveryCount,
+  transportHeaders.firstAttemptAt,
+  transportHeaders.completedConsumers,
+  transportHeaders.sourceQueue,
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+]);
+
+/**
+ * Inspect, retry and purge error queues. A retry moves each message in an AMQP transaction: the
+ * publish to the source queue and the ack in the error queue commit together, so an interrupted
+ * retry leaves the message in the error queue and not also in the source queue.
+ */
+export class ErrorQueueTools {
+  readonly #options: ErrorQueueToolsOptions;
+  #connection: ChannelModel | undefined;
+
+  constructor(options: ErrorQueueToolsOptions) {
+    this.#options = options;
+  }
+
+  /** Up to `limit` messages from the front of the queue, left in place. */
+  async list(errorQueue: string, limit = 50): Promise<ErrorQueueMessage[]> {
+    return this.#withChannel(async (channel) => {
+      const found: ErrorQueueMessage[] = [];
+      for (let index = 0; index < limit; index++) {
+        const message = await channel.get(errorQueue, { noAck: false });
+        if (!message) break;
+        found.push(describe(message, errorQueue));
+      }
+      // Closing the channel returns every message taken, unacknowledged, to the queue.
+      return found;
+    });
+  }
+
+  /** One message by id, or undefined (looks at up to `limit` messages). */
+  async show(errorQueue: string, messageId: string, limit = 10_000): Promise<ErrorQueueMessage | undefined> {
+    return (await this.list(errorQueue, limit)).find((message) => message.messageId === messageId);
+  }
+
+  /** Moves the messages with these ids (all, without ids) back to their source queues; returns how many. */
+  async retry(errorQueue: string, messageIds?: readonly string[]): Promise<number> {
+    const wanted = messageIds ? new Set(messageIds) : undefined;
+    return this.#withChannel(async (channel) => {
+      const { messageCount } = await channel.checkQueue(errorQueue);
+      await txSelect(channel);
+      let moved = 0;
+      for (let index = 0; index < messageCount; index++) {
+        const message = await channel.get(errorQueue, { noAck: false });
+        if (!message) break;
+        const described = describe(message, errorQueue);
+        if (wanted && !wanted.has(described.messageId)) continue; // stays unacked: back in the queue on close
+        const headers = Object.fromEntries(
+          Object.entries(message.properties.headers ?? {}).filter(
+            ([name]) =>
+              !failureHeaders.has(name) && !name.startsWith('MT-Fault-') && !name.startsWith('MT-Host-'),
+          ),
+        );
+        channel.sendToQueue(described.sourceQueue, message.content, {
+          ...message.properties,
+          headers,
+          persistent: true,
+        });
+        channel.ack(message);
+        if (this.#options.interruptBeforeCommit?.()) return moved;
+        await txCommit(channel);
+        moved += 1;
+      }
+      return moved;
+    });
+  }
+
+  /** Deletes every message in the queue; returns how many there were. */
+  async purge(errorQueue: string): Promise<number> {
+    return this.#withChannel(async (channel) => (await channel.purgeQueue(errorQueue)).messageCount);
+  }
+
+  async close(): Promise<void> {
+    await this.#connection?.close().catch(() => {});
+    this.#connection = undefined;
+  }
+
+  async #withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+    this.#connection ??= await amqp.connect(this.#options.url);
+    const channel = await this.#connection.createChannel();
+    channel.on('error', () => {});
+    try {
+      return await work(channel);
+    } finally {
+      await channel.close().catch(() => {});
+    }
+  }
+}
+
+function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
+  const transport = fromDelivery(message);
+  const headers = transport.headers;
+  const text = (name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+  const number = (name: string) =>
+    headers[name] === undefined || headers[name] === null ? undefined : Number(headers[name]);
+  const inputAddress = text(transportHeaders.faultInputAddress);
+  const sourceQueue =
+    text(transportHeaders.sourceQueue) ??
+    (inputAddress
+      ? decodeURIComponent(new URL(inputAddress).pathname.split('/').filter(Boolean).at(-1) ?? '')
+      : '') ??
+    '';
+  return {
+    messageId: transport.messageId,
+    contentType: transport.contentType,
+    body: transport.body,
+    headers,
+    sourceQueue: sourceQueue || errorQueue.replace(/_error$/, ''),
+    fault: {
+      exceptionType: text(transportHeaders.faultExceptionType),
+      message: text(transportHeaders.faultMessage),
+      stackTrace: text(transportHeaders.faultStackTrace),
+      timestamp: text(transportHeaders.faultTimestamp),
+      consumer: text(transportHeaders.faultConsumerType),
+      retryCount: number(transportHeaders.faultRetryCount),
+      redeliveryCount: number(transportHeaders.redeliveryCount),
+    },
+  };
+}
+
+/**
+ * AMQP 0-9-1 transactions (class 90: select 10/11, commit 20/21), which amqplib implements on the wire
+ * but does not expose; its channels send any method through `rpc`, with ids encoded as class << 16 | method.
+ */
+interface RpcChannel {
+  rpc(method: number, fields: object, expect: number): Promise<unknown>;
+}
+
+async function txSelect(channel: Channel): Promise<void> {
+  await (channel as unknown as RpcChannel).rpc((90 << 16) | 10, {}, (90 << 16) | 11);
+}
+
+async function txCommit(channel: Channel): Promise<void> {
+  await (channel as unknown as RpcChannel).rpc((90 << 16) | 20, {}, (90 << 16) | 21);
+}
