@@ -1,0 +1,113 @@
+import { redactUrl } from './redact-url.ts';
+
+/** An exchange as the management API reports it. */
+export interface LiveExchange {
+  readonly name: string;
+  readonly type: string;
+  readonly durable: boolean;
+  readonly auto_delete: boolean;
+}
+
+/** A queue as the management API reports it, with its depth and consumers. */
+export interface LiveQueue {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly auto_delete: boolean;
+  readonly arguments: Record<string, unknown>;
+  readonly type?: string;
+  readonly messages?: number;
+  readonly messages_ready?: number;
+  readonly messages_unacknowledged?: number;
+  readonly consumers?: number;
+  readonly message_stats?: {
+    readonly publish_details?: { readonly rate: number };
+    readonly deliver_get_details?: { readonly rate: number };
+    readonly ack_details?: { readonly rate: number };
+  };
+}
+
+/** A binding as the management API reports it. */
+export interface LiveBinding {
+  readonly source: string;
+  readonly destination: string;
+  readonly destination_type: 'exchange' | 'queue';
+  readonly routing_key: string;
+}
+
+/** What the broker holds in one vhost. */
+export interface LiveTopology {
+  readonly exchanges: readonly LiveExchange[];
+  readonly queues: readonly LiveQueue[];
+  readonly bindings: readonly LiveBinding[];
+}
+
+/** The RabbitMQ management HTTP API, for the few reads the deployer and metrics need. */
+export class ManagementClient {
+  readonly #base: string;
+  readonly #authorization: string;
+  readonly #vhost: string;
+  readonly #printable: string;
+
+  /** `managementUrl` like `http://guest:guest@127.0.0.1:15672`; `vhost` as in the AMQP URL ("/" by default). */
+  constructor(managementUrl: string, vhost: string) {
+    const url = new URL(managementUrl);
+    this.#authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    this.#printable = redactUrl(managementUrl);
+    this.#base = url.origin;
+    this.#vhost = encodeURIComponent(vhost);
+  }
+
+  /** The management URL for an AMQP URL: same host and credentials, port 15672. */
+  static forAmqpUrl(amqpUrl: string): ManagementClient {
+    const amqp = new URL(amqpUrl);
+    const management = new URL(`http://${amqp.hostname}:15672`);
+    management.username = amqp.username || 'guest';
+    management.password = amqp.password || 'guest';
+    return new ManagementClient(management.toString(), vhostOf(amqpUrl));
+  }
+
+  async topology(): Promise<LiveTopology> {
+    const [exchanges, queues, bindings] = await Promise.all([
+      this.#get<LiveExchange[]>(`/api/exchanges/${this.#vhost}`),
+      this.#get<LiveQueue[]>(`/api/queues/${this.#vhost}`),
+      this.#get<LiveBinding[]>(`/api/bindings/${this.#vhost}`),
+    ]);
+    return {
+      // The default exchange ("") and the broker's own amq.* exchanges are not ours to manage.
+      exchanges: exchanges.filter((exchange) => exchange.name !== '' && !exchange.name.startsWith('amq.')),
+      queues,
+      bindings: bindings.filter((binding) => binding.source !== ''),
+    };
+  }
+
+  async queues(): Promise<LiveQueue[]> {
+    return this.#get<LiveQueue[]>(`/api/queues/${this.#vhost}`);
+  }
+
+  async #get<T>(path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#base}${path}`, {
+        headers: { authorization: this.#authorization },
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new Error(
+        `RabbitMQ management API at ${this.#printable} did not answer (${(error as Error).message}); is the rabbitmq_management plugin enabled?`,
+        { cause: error },
+      );
+    }
+    if (!response.ok) {
+      throw new Error(
+        `RabbitMQ management API GET ${path} answered ${response.status}: ${await response.text()}`,
+      );
+    }
+    return (await response.json()) as T;
+  }
+}
+
+/** The vhost named by an AMQP URL's path, "/" when there is none. */
+export function vhostOf(amqpUrl: string): string {
+  const path = new URL(amqpUrl).pathname.replace(/^\//, '');
+  return path ? decodeURIComponent(path) : '/';
+}
