@@ -135,6 +135,52 @@ describe('the bus on RabbitMQ', { skip: rabbitmq.skip }, () => {
   });
 });
 
+describe('a poison message in the middle of a stream on RabbitMQ', { skip: rabbitmq.skip }, () => {
+  it('goes to the error queue with its reason while the rest are handled', async () => {
+    const vhost = await rabbitmq.createVhost();
+    const seen: string[] = [];
+    const bus = createBus({
+      transport: new RabbitMqTransport({ url: vhost.url }),
+      endpoints: [
+        receiveEndpoint('orders-stream', {
+          concurrency: 1,
+          consumers: [consumer(OrderSubmitted, (message) => void seen.push(message.orderId))],
+        }),
+      ],
+    });
+    await bus.start();
+    const connection = await amqp.connect(vhost.url);
+    try {
+      for (let index = 0; index < 20; index++) {
+        if (index === 10) {
+          const channel = await connection.createConfirmChannel();
+          channel.sendToQueue('orders-stream', Buffer.from('{"messageId": "poison", "message": {'), {
+            contentType: 'application/vnd.masstransit+json',
+            messageId: 'poison',
+            persistent: true,
+          });
+          await channel.waitForConfirms();
+        }
+        await bus.send('orders-stream', OrderSubmitted, { orderId: `o-${index}` });
+      }
+      await waitUntil(() => seen.length === 20, 10_000);
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 20 }, (_, index) => `o-${index}`),
+      );
+      const channel = await connection.createChannel();
+      const errored = await poll(channel, 'orders-stream_error');
+      assert.equal(errored.properties.messageId, 'poison');
+      assert.equal(errored.properties.headers?.[transportHeaders.faultExceptionType], 'EnvelopeDecodeError');
+      assert.match(String(errored.properties.headers?.[transportHeaders.faultMessage]), /not valid JSON/);
+    } finally {
+      await connection.close();
+      await bus.stop();
+      await vhost.delete();
+    }
+  });
+});
+
 async function poll(channel: amqp.Channel, queue: string, timeoutMs = 5_000): Promise<amqp.GetMessage> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
