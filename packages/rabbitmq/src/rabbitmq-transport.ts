@@ -97,7 +97,7 @@ export class RabbitMqTransport implements Transport {
     onDelivery: (delivery: Delivery) => void,
   ): Promise<ConsumerHandle> {
     const connection = await this.#connected(`consume from "${queue}"`);
-    await this.#ensure(`queue:${queue}`, endpointQueueTopology(queue));
+    await this.#ensureQueueToConsume(connection, queue);
     const consumer = new RabbitMqConsumer(queue, options.prefetch, onDelivery, () =>
       this.#consumers.delete(consumer),
     );
@@ -136,6 +136,20 @@ export class RabbitMqTransport implements Transport {
   async #ensure(key: string, topology: Topology): Promise<void> {
     if (this.#declared.has(key)) return;
     await this.deploy(topology);
+  }
+
+  /**
+   * A queue someone else declared (perhaps as a quorum queue) is used as it is; only a missing one is
+   * declared, with its exchange, as a classic endpoint queue.
+   */
+  async #ensureQueueToConsume(connection: ChannelModel, queue: string): Promise<void> {
+    if (this.#declared.has(`queue:${queue}`)) return;
+    const exists = await withChannel(connection, (channel) => channel.checkQueue(queue)).then(
+      () => true,
+      () => false,
+    );
+    if (exists) this.#declared.add(`queue:${queue}`);
+    else await this.deploy(endpointQueueTopology(queue));
   }
 
   async #ensureDelayQueue(delayQueue: string, queue: string, delayMs: number): Promise<void> {
