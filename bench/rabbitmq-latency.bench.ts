@@ -1,0 +1,123 @@
+/**
+ * RabbitMQ publish → consume latency at a fixed rate: raw amqplib and the Switchyard bus each send
+ * persistent 1 KB messages with confirms at `rate` msg/s for `seconds`, and the consumer records the
+ * time from send to handling. Prints p50/p99 for both and the ratio, in the same run.
+ *
+ *   RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 npx node bench/rabbitmq-latency.bench.ts [rate=2000] [seconds=5]
+ */
+import { consumer, createBus, defineMessage, receiveEndpoint } from '@switchyard/bus';
+import { RabbitMqTransport } from '@switchyard/rabbitmq';
+import amqp from 'amqplib';
+import { z } from 'zod';
+
+const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const rate = Number(process.argv[2] ?? 2_000);
+const seconds = Number(process.argv[3] ?? 5);
+const total = rate * seconds;
+const payload = 'x'.repeat(1024 - 60);
+const Ping = defineMessage('bench.latency.Ping', z.object({ sentAt: z.number(), payload: z.string() }));
+
+/** Calls `send` `total` times at `rate` per second (in 10 ms ticks), not waiting for each to finish. */
+async function atFixedRate(send: () => Promise<void>): Promise<void> {
+  const perTick = rate / 100;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 10 + 1) * perTick));
+    while (sent < due) {
+      pending.push(send());
+      sent += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await Promise.all(pending);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function raw(): Promise<number[]> {
+  const queue = `bench-latency-raw-${process.pid}`;
+  const connection = await amqp.connect(url);
+  const publisher = await connection.createConfirmChannel();
+  const consuming = await connection.createChannel();
+  await publisher.assertQueue(queue, { durable: true });
+  await consuming.prefetch(100);
+  const latencies: number[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  await consuming.consume(queue, (message) => {
+    if (!message) return;
+    latencies.push(performance.now() - JSON.parse(message.content.toString()).sentAt);
+    consuming.ack(message);
+    if (latencies.length === total) done();
+  });
+  await atFixedRate(
+    () =>
+      new Promise<void>((resolve, reject) =>
+        publisher.sendToQueue(
+          queue,
+          Buffer.from(JSON.stringify({ sentAt: performance.now(), payload })),
+          { persistent: true },
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      ),
+  );
+  await finished;
+  await publisher.deleteQueue(queue);
+  await connection.close();
+  return latencies;
+}
+
+async function switchyard(): Promise<number[]> {
+  const endpoint = `bench-latency-yard-${process.pid}`;
+  const latencies: number[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const bus = createBus({
+    transport: new RabbitMqTransport({ url }),
+    endpoints: [
+      receiveEndpoint(endpoint, {
+        concurrency: 100,
+        prefetch: 100,
+        consumers: [
+          consumer(Ping, (ping) => {
+            latencies.push(performance.now() - ping.sentAt);
+            if (latencies.length === total) done();
+          }),
+        ],
+      }),
+    ],
+  });
+  await bus.start();
+  await atFixedRate(() => bus.send(`queue:${endpoint}`, Ping, { sentAt: performance.now(), payload }));
+  await finished;
+  await bus.stop();
+  const cleanup = await amqp.connect(url);
+  const channel = await cleanup.createChannel();
+  for (const name of [endpoint, `${endpoint}_error`, `${endpoint}_skipped`]) {
+    await channel.deleteQueue(name);
+    await channel.deleteExchange(name);
+  }
+  await channel.deleteExchange(Ping.entityName);
+  await cleanup.close();
+  return latencies;
+}
+
+const rawLatencies = await raw();
+const yardLatencies = await switchyard();
+const row = (name: string, values: number[]) =>
+  `${name.padEnd(18)}${percentile(values, 50).toFixed(2).padStart(10)}${percentile(values, 99).toFixed(2).padStart(10)}`;
+process.stdout.write(
+  `RabbitMQ latency at ${rate} msg/s for ${seconds} s, persistent 1 KB messages with confirms (ms)\n` +
+    `${'path'.padEnd(18)}${'p50'.padStart(10)}${'p99'.padStart(10)}\n` +
+    `${row('raw amqplib', rawLatencies)}\n${row('Switchyard bus', yardLatencies)}\n` +
+    `ratio p50 ${(percentile(yardLatencies, 50) / percentile(rawLatencies, 50)).toFixed(2)}, p99 ${(percentile(yardLatencies, 99) / percentile(rawLatencies, 99)).toFixed(2)}; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
+);
