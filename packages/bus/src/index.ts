@@ -85,6 +85,7 @@ export {
   type RetryPolicy,
 } from './recoverability/retry-policy.ts';
 export { type MoveReason, transportHeaders } from './recoverability/transport-headers.ts';
+export { redactUrl } from './redact-url.ts';
 export { formatTopology } from './topology/format-topology.ts';
 export {
   type BindingSpec,

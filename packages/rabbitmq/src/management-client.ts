@@ -1,4 +1,4 @@
-import { redactUrl } from './redact-url.ts';
+import { redactUrl } from '@switchyard/bus';
 
 /** An exchange as the management API reports it. */
 export interface LiveExchange {

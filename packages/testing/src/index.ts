@@ -2,7 +2,6 @@ export { type PostgresForTests, postgresForTests, type TestSchema } from './post
 export { type RabbitMqForTests, rabbitmqForTests, type TestVhost } from './rabbitmq-test-vhost.ts';
 export {
   isCi,
-  redactUrl,
   requirementFor,
   type ServiceRequirement,
   type TestEnvironment,

@@ -1,5 +1,6 @@
+import { redactUrl } from '@switchyard/bus';
 import pg from 'pg';
-import { redactUrl, requirementFor, type TestEnvironment } from './service-requirement.ts';
+import { requirementFor, type TestEnvironment } from './service-requirement.ts';
 import { abandonedAfterMs, freshTestName, isAbandonedTestName } from './test-names.ts';
 
 /** A schema that exists only for one test file. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCi, postgresForTests, rabbitmqForTests, redactUrl, requirementFor } from '@switchyard/testing';
+import { redactUrl } from '@switchyard/bus';
+import { isCi, postgresForTests, rabbitmqForTests, requirementFor } from '@switchyard/testing';
 
 describe('requirementFor', () => {
   it('runs when the variable is set, in CI or not', () => {
