@@ -1,4 +1,4 @@
-import { type Headers, transportHeaders } from '@switchyard/bus';
+import { type Headers, parseDestination, transportHeaders } from '@switchyard/bus';
 import amqp, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { fromDelivery } from './amqp-message.ts';
 
@@ -138,17 +138,13 @@ function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
     headers[name] === undefined || headers[name] === null ? undefined : Number(headers[name]);
   const inputAddress = text(transportHeaders.faultInputAddress);
   const sourceQueue =
-    text(transportHeaders.sourceQueue) ??
-    (inputAddress
-      ? decodeURIComponent(new URL(inputAddress).pathname.split('/').filter(Boolean).at(-1) ?? '')
-      : '') ??
-    '';
+    text(transportHeaders.sourceQueue) ?? queueOfAddress(inputAddress) ?? errorQueue.replace(/_error$/, '');
   return {
     messageId: transport.messageId,
     contentType: transport.contentType,
     body: transport.body,
     headers,
-    sourceQueue: sourceQueue || errorQueue.replace(/_error$/, ''),
+    sourceQueue,
     fault: {
       exceptionType: text(transportHeaders.faultExceptionType),
       message: text(transportHeaders.faultMessage),
@@ -159,6 +155,16 @@ function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
       redeliveryCount: number(transportHeaders.redeliveryCount),
     },
   };
+}
+
+/** The queue an input address such as `rabbitmq://host/vhost/refunds` names, if it names one. */
+function queueOfAddress(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  try {
+    return parseDestination(address).name;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

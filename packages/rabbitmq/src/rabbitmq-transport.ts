@@ -65,16 +65,15 @@ export class RabbitMqTransport implements Transport {
     this.#topology = mergeTopologies(this.#topology, topology);
     const connection = await this.#connected('deploy topology');
     await declareTopology(connection, topology);
-    for (const exchange of topology.exchanges) this.#declared.add(`exchange:${exchange.name}`);
-    for (const queue of topology.queues) this.#declared.add(`queue:${queue.name}`);
+    this.#markDeclared(topology);
   }
 
   async publish(exchange: string, message: TransportMessage): Promise<void> {
-    await this.#ensure(`exchange:${exchange}`, {
+    await this.#ensure(`exchange:${exchange}`, () => ({
       exchanges: [{ name: exchange, role: 'message-type', durable: true, autoDelete: false }],
       queues: [],
       bindings: [],
-    });
+    }));
     // Not mandatory: a message type nobody subscribes to yet is not an error, as in MassTransit.
     await this.#confirmedPublish(exchange, '', message, false);
   }
@@ -87,7 +86,7 @@ export class RabbitMqTransport implements Transport {
       await this.#confirmedPublish('', delayQueue, message, true);
       return;
     }
-    await this.#ensure(`queue:${queue}`, endpointQueueTopology(queue));
+    await this.#ensure(`queue:${queue}`, () => endpointQueueTopology(queue));
     await this.#confirmedPublish(queue, '', message, true);
   }
 
@@ -132,10 +131,18 @@ export class RabbitMqTransport implements Transport {
       waiter.reject(new BrokerUnavailableError('The transport was closed'));
   }
 
-  /** Declares what `key` names once per connection; redeclared after a reconnect with the rest. */
-  async #ensure(key: string, topology: Topology): Promise<void> {
+  /**
+   * Declares what `key` names once per connection; redeclared after a reconnect with the rest. The
+   * topology is built only when needed, since every publish and send passes through here.
+   */
+  async #ensure(key: string, topology: () => Topology): Promise<void> {
     if (this.#declared.has(key)) return;
-    await this.deploy(topology);
+    await this.deploy(topology());
+  }
+
+  #markDeclared(topology: Topology): void {
+    for (const exchange of topology.exchanges) this.#declared.add(`exchange:${exchange.name}`);
+    for (const queue of topology.queues) this.#declared.add(`queue:${queue.name}`);
   }
 
   /**
@@ -266,8 +273,7 @@ export class RabbitMqTransport implements Transport {
       // Everything declared before is declared again: a restarted broker may have lost non-durable entities.
       this.#declared.clear();
       await declareTopology(connection, this.#topology);
-      for (const exchange of this.#topology.exchanges) this.#declared.add(`exchange:${exchange.name}`);
-      for (const queue of this.#topology.queues) this.#declared.add(`queue:${queue.name}`);
+      this.#markDeclared(this.#topology);
       for (const consumer of this.#consumers) await consumer.start(connection);
       this.#connection = connection;
       this.#publisher = publisher;
