@@ -9,7 +9,8 @@ export function publishOptions(message: TransportMessage, mandatory: boolean): O
     messageId: message.messageId,
     ...(message.correlationId ? { correlationId: message.correlationId } : {}),
     contentType: message.contentType,
-    headers: { ...message.headers },
+    // amqplib only reads the table, so the message's own headers are handed over as they are.
+    headers: message.headers,
   };
 }
 
@@ -28,14 +29,22 @@ export function fromDelivery(delivery: Message): TransportMessage {
 /** AMQP tables can hold nested tables, arrays and byte strings; the bus's headers are scalars. */
 function readHeaders(table: Record<string, unknown> | undefined): Headers {
   const headers: Record<string, HeaderValue> = {};
-  for (const [name, value] of Object.entries(table ?? {})) {
-    if (value === null || value === undefined) headers[name] = null;
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      headers[name] = value;
-    else if (typeof value === 'bigint') headers[name] = Number(value);
-    else if (Buffer.isBuffer(value)) headers[name] = value.toString('utf8');
-    else if (value instanceof Date) headers[name] = value.toISOString();
-    else headers[name] = JSON.stringify(value);
+  if (!table) return headers;
+  for (const name of Object.keys(table)) {
+    const value = scalarOf(table[name]);
+    // Assigning "__proto__" would set the prototype; defining it keeps it an ordinary header.
+    if (name === '__proto__')
+      Object.defineProperty(headers, name, { value, enumerable: true, writable: true, configurable: true });
+    else headers[name] = value;
   }
-  return Object.fromEntries(Object.entries(headers));
+  return headers;
+}
+
+function scalarOf(value: unknown): HeaderValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value);
 }

@@ -49,9 +49,12 @@ export class RabbitMqTransport implements Transport {
   readonly #returned = new Map<string, (error: Error) => void>();
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #closing = false;
+  /** `rabbitmq://host[:port]/[vhost/]`, worked out once: every message carries two addresses. */
+  readonly #addressPrefix: string;
 
   constructor(options: RabbitMqTransportOptions) {
     this.#options = options;
+    this.#addressPrefix = addressPrefixOf(options.url);
     this.#logger = options.logger ?? pino({ enabled: false });
   }
 
@@ -68,26 +71,30 @@ export class RabbitMqTransport implements Transport {
     this.#markDeclared(topology);
   }
 
-  async publish(exchange: string, message: TransportMessage): Promise<void> {
-    await this.#ensure(`exchange:${exchange}`, () => ({
+  publish(exchange: string, message: TransportMessage): Promise<void> {
+    // Not mandatory: a message type nobody subscribes to yet is not an error, as in MassTransit.
+    if (this.#declared.has(`exchange:${exchange}`))
+      return this.#confirmedPublish(exchange, '', message, false);
+    return this.deploy({
       exchanges: [{ name: exchange, role: 'message-type', durable: true, autoDelete: false }],
       queues: [],
       bindings: [],
-    }));
-    // Not mandatory: a message type nobody subscribes to yet is not an error, as in MassTransit.
-    await this.#confirmedPublish(exchange, '', message, false);
+    }).then(() => this.#confirmedPublish(exchange, '', message, false));
   }
 
-  async send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
+  send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
     const delayMs = options.delayMs ?? 0;
     if (delayMs > 0) {
       const delayQueue = delayQueueName(queue, delayMs);
-      await this.#ensureDelayQueue(delayQueue, queue, delayMs);
-      await this.#confirmedPublish('', delayQueue, message, true);
-      return;
+      return this.#ensureDelayQueue(delayQueue, queue, delayMs).then(() =>
+        this.#confirmedPublish('', delayQueue, message, true),
+      );
     }
-    await this.#ensure(`queue:${queue}`, () => endpointQueueTopology(queue));
-    await this.#confirmedPublish(queue, '', message, true);
+    // Every message passes here, so the declared case stays free of extra awaits and allocations.
+    if (this.#declared.has(`queue:${queue}`)) return this.#confirmedPublish(queue, '', message, true);
+    return this.deploy(endpointQueueTopology(queue)).then(() =>
+      this.#confirmedPublish(queue, '', message, true),
+    );
   }
 
   async consume(
@@ -106,12 +113,7 @@ export class RabbitMqTransport implements Transport {
   }
 
   addressOf(entity: string): string {
-    const url = new URL(this.#options.url);
-    const vhost = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    const host = url.port && url.port !== '5672' ? `${url.hostname}:${url.port}` : url.hostname;
-    return vhost && vhost !== '/'
-      ? `rabbitmq://${host}/${encodeURIComponent(vhost)}/${entity}`
-      : `rabbitmq://${host}/${entity}`;
+    return `${this.#addressPrefix}${entity}`;
   }
 
   health(): TransportHealth {
@@ -129,15 +131,6 @@ export class RabbitMqTransport implements Transport {
     this.#state = 'closed';
     for (const waiter of this.#waiters.splice(0))
       waiter.reject(new BrokerUnavailableError('The transport was closed'));
-  }
-
-  /**
-   * Declares what `key` names once per connection; redeclared after a reconnect with the rest. The
-   * topology is built only when needed, since every publish and send passes through here.
-   */
-  async #ensure(key: string, topology: () => Topology): Promise<void> {
-    if (this.#declared.has(key)) return;
-    await this.deploy(topology());
   }
 
   #markDeclared(topology: Topology): void {
@@ -170,17 +163,20 @@ export class RabbitMqTransport implements Transport {
   }
 
   /** Publishes and resolves only when the broker confirmed; a nack or a returned message rejects. */
-  async #confirmedPublish(
+  #confirmedPublish(
     exchange: string,
     routingKey: string,
     message: TransportMessage,
     mandatory: boolean,
-  ) {
-    await this.#connected(`publish to "${exchange || routingKey}"`);
-    const channel = this.#publisher;
-    if (!channel) throw new BrokerUnavailableError(`No channel to publish ${message.messageId} on`);
-    const target = exchange ? `exchange "${exchange}"` : `queue "${routingKey}"`;
-    await new Promise<void>((resolve, reject) => {
+  ): Promise<void> {
+    const channel = this.#state === 'connected' ? this.#publisher : undefined;
+    if (!channel) {
+      return this.#connected(`publish to "${exchange || routingKey}"`).then(() =>
+        this.#confirmedPublish(exchange, routingKey, message, mandatory),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const target = () => (exchange ? `exchange "${exchange}"` : `queue "${routingKey}"`);
       let returned: Error | undefined;
       if (mandatory) {
         this.#returned.set(message.messageId, (error) => {
@@ -191,14 +187,14 @@ export class RabbitMqTransport implements Transport {
         channel.publish(
           exchange,
           routingKey,
-          Buffer.from(message.body),
+          asBuffer(message.body),
           publishOptions(message, mandatory),
           (error) => {
             if (mandatory) this.#returned.delete(message.messageId);
             if (error)
               reject(
                 new PublishRejectedError(
-                  `The broker did not confirm message ${message.messageId} to ${target}: ${error}`,
+                  `The broker did not confirm message ${message.messageId} to ${target()}: ${error}`,
                 ),
               );
             else if (returned) reject(returned);
@@ -208,7 +204,7 @@ export class RabbitMqTransport implements Transport {
       } catch (error) {
         this.#returned.delete(message.messageId);
         reject(
-          new BrokerUnavailableError(`Could not publish message ${message.messageId} to ${target}`, {
+          new BrokerUnavailableError(`Could not publish message ${message.messageId} to ${target()}`, {
             cause: error,
           }),
         );
@@ -385,6 +381,18 @@ class RabbitMqConsumer {
     this.#channel = undefined;
     await channel?.close().catch(() => {});
   }
+}
+
+/** The body as a Buffer without copying it: codecs already produce Buffers, so this is usually free. */
+function asBuffer(body: Uint8Array): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+function addressPrefixOf(amqpUrl: string): string {
+  const url = new URL(amqpUrl);
+  const vhost = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const host = url.port && url.port !== '5672' ? `${url.hostname}:${url.port}` : url.hostname;
+  return vhost && vhost !== '/' ? `rabbitmq://${host}/${encodeURIComponent(vhost)}/` : `rabbitmq://${host}/`;
 }
 
 async function withChannel<T>(connection: ChannelModel, work: (channel: Channel) => Promise<T>): Promise<T> {

@@ -143,12 +143,13 @@ export function createBus(options: BusOptions): Bus {
   const dispatch = async (messages: readonly OutgoingMessage[]) => {
     for (const outgoing of messages) await dispatchOutgoing(transport, outgoing);
   };
-  const busScope = (): ProducerScope => ({
+  // Made once: every publish and send reads it.
+  const busScope: ProducerScope = {
     codec,
     host,
     addressOf: (entity) => transport.addressOf(entity),
     sourceAddress: transport.addressOf(responseQueue),
-  });
+  };
   const assertRunning = (what: string) => {
     if (state !== 'running') throw new BusStoppedError(what);
   };
@@ -174,6 +175,12 @@ export function createBus(options: BusOptions): Bus {
       dispatch,
       signal: abort.signal,
       observers: options.observers ?? [],
+      producer: {
+        codec,
+        host,
+        addressOf: (entity) => transport.addressOf(entity),
+        sourceAddress: transport.addressOf(endpoint.name),
+      },
     };
   };
 
@@ -238,13 +245,16 @@ export function createBus(options: BusOptions): Bus {
 
     async publish(type, message, messageOptions) {
       assertRunning(`Cannot publish ${type.name}`);
-      await dispatch([await buildOutgoing(busScope(), { kind: 'publish' }, type, message, messageOptions)]);
+      await dispatchOutgoing(
+        transport,
+        await buildOutgoing(busScope, { kind: 'publish' }, type, message, messageOptions),
+      );
     },
 
     async send(destination, type, message, messageOptions) {
       assertRunning(`Cannot send ${type.name}`);
       const target = { kind: 'send' as const, destination: parseDestination(destination) };
-      await dispatch([await buildOutgoing(busScope(), target, type, message, messageOptions)]);
+      await dispatchOutgoing(transport, await buildOutgoing(busScope, target, type, message, messageOptions));
     },
 
     async request(type, message, requestOptions) {
@@ -255,7 +265,7 @@ export function createBus(options: BusOptions): Bus {
       const target = destination
         ? { kind: 'send' as const, destination: parseDestination(destination) }
         : { kind: 'publish' as const };
-      const outgoing = await buildOutgoing(busScope(), target, type, message, {
+      const outgoing = await buildOutgoing(busScope, target, type, message, {
         ...messageOptions,
         requestId,
         responseAddress: transport.addressOf(responseQueue),
@@ -284,7 +294,7 @@ export function createBus(options: BusOptions): Bus {
         );
       }
       const target = { kind: 'send' as const, destination: parseDestination(destination) };
-      const outgoing = await buildOutgoing(busScope(), target, type, message, messageOptions);
+      const outgoing = await buildOutgoing(busScope, target, type, message, messageOptions);
       const tokenId = uuidv7();
       await scheduler.schedule({ id: tokenId, dueAt, outgoing });
       return { tokenId, dueAt };

@@ -41,25 +41,34 @@ export const massTransitJsonCodec: Codec = {
       );
     }
     if (!('message' in parsed)) throw new EnvelopeDecodeError('Envelope has no "message" field');
-    return withoutUndefined({
-      messageId,
-      correlationId: optionalString(parsed, 'correlationId'),
-      conversationId: optionalString(parsed, 'conversationId'),
-      initiatorId: optionalString(parsed, 'initiatorId'),
-      requestId: optionalString(parsed, 'requestId'),
-      sourceAddress: optionalString(parsed, 'sourceAddress'),
-      destinationAddress: optionalString(parsed, 'destinationAddress'),
-      responseAddress: optionalString(parsed, 'responseAddress'),
-      faultAddress: optionalString(parsed, 'faultAddress'),
-      messageType: messageType as string[],
-      message: parsed.message,
-      sentTime: optionalTime(parsed, 'sentTime') ?? new Date(0).toISOString(),
-      expirationTime: optionalTime(parsed, 'expirationTime'),
-      headers: readHeaders(parsed.headers),
-      host: readHost(parsed.host),
-    });
+    // Absent fields are left out (not set to undefined) so a decoded envelope equals the encoded one.
+    const envelope: Record<string, unknown> = { messageId };
+    for (const field of optionalStringFields) {
+      const value = optionalString(parsed, field);
+      if (value !== undefined) envelope[field] = value;
+    }
+    envelope.messageType = messageType;
+    envelope.message = parsed.message;
+    envelope.sentTime = optionalTime(parsed, 'sentTime') ?? new Date(0).toISOString();
+    const expirationTime = optionalTime(parsed, 'expirationTime');
+    if (expirationTime !== undefined) envelope.expirationTime = expirationTime;
+    envelope.headers = readHeaders(parsed.headers);
+    const host = readHost(parsed.host);
+    if (host) envelope.host = host;
+    return envelope as unknown as Envelope;
   },
 };
+
+const optionalStringFields = [
+  'correlationId',
+  'conversationId',
+  'initiatorId',
+  'requestId',
+  'sourceAddress',
+  'destinationAddress',
+  'responseAddress',
+  'faultAddress',
+] as const satisfies readonly (keyof Envelope)[];
 
 const fieldOrder = [
   'messageId',
@@ -129,24 +138,21 @@ function readHeaders(value: unknown): Record<string, HeaderValue> {
 
 function readHost(value: unknown): HostInfo | undefined {
   if (!isRecord(value)) return undefined;
-  const text = (field: string) => (typeof value[field] === 'string' ? (value[field] as string) : undefined);
-  return withoutUndefined({
-    machineName: text('machineName'),
-    processName: text('processName'),
-    processId: typeof value.processId === 'number' ? value.processId : undefined,
-    assembly: text('assembly'),
-    assemblyVersion: text('assemblyVersion'),
-    frameworkVersion: text('frameworkVersion'),
-    massTransitVersion: text('massTransitVersion'),
-    operatingSystemVersion: text('operatingSystemVersion'),
-  });
+  const host: Record<string, string | number> = {};
+  for (const field of hostTextFields) if (typeof value[field] === 'string') host[field] = value[field];
+  if (typeof value.processId === 'number') host.processId = value.processId;
+  return host;
 }
 
-/** Drops absent fields so a decoded envelope equals the one that was encoded. */
-function withoutUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
-}
+const hostTextFields = [
+  'machineName',
+  'processName',
+  'assembly',
+  'assemblyVersion',
+  'frameworkVersion',
+  'massTransitVersion',
+  'operatingSystemVersion',
+] as const satisfies readonly (keyof HostInfo)[];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

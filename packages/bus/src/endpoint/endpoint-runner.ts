@@ -11,7 +11,9 @@ import { handleDelivery } from './handle-delivery.ts';
 export class EndpointRunner {
   readonly #runtime: EndpointRuntime;
   readonly #waiting: Delivery[] = [];
-  readonly #inFlight = new Set<Promise<ConsumeOutcome>>();
+  #inFlight = 0;
+  /** Resolved when the last delivery in flight settles. */
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
   #consumer: ConsumerHandle | undefined;
   #stopping = false;
 
@@ -25,7 +27,7 @@ export class EndpointRunner {
 
   /** Deliveries being handled right now plus those waiting for a free slot. */
   get busy(): number {
-    return this.#inFlight.size + this.#waiting.length;
+    return this.#inFlight + this.#waiting.length;
   }
 
   async start(): Promise<void> {
@@ -46,7 +48,9 @@ export class EndpointRunner {
 
   /** Resolves when every delivery in flight is settled. */
   async drained(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    if (this.#inFlight === 0) return;
+    this.#drained ??= Promise.withResolvers<void>();
+    await this.#drained.promise;
   }
 
   #accept(delivery: Delivery): void {
@@ -59,18 +63,26 @@ export class EndpointRunner {
   }
 
   #pump(): void {
-    while (this.#inFlight.size < this.#runtime.endpoint.concurrency && this.#waiting.length > 0) {
-      const delivery = this.#waiting.shift() as Delivery;
-      const startedAt = performance.now();
-      const work = handleDelivery(this.#runtime, delivery).then((outcome) => {
-        recordConsumed(this.name, outcome, performance.now() - startedAt);
-        return outcome;
-      });
-      this.#inFlight.add(work);
-      void work.finally(() => {
-        this.#inFlight.delete(work);
-        this.#pump();
-      });
+    while (this.#inFlight < this.#runtime.endpoint.concurrency && this.#waiting.length > 0) {
+      this.#inFlight += 1;
+      void this.#handle(this.#waiting.shift() as Delivery);
+    }
+  }
+
+  /** handleDelivery settles every delivery itself and never rejects. */
+  async #handle(delivery: Delivery): Promise<void> {
+    const startedAt = performance.now();
+    let outcome: ConsumeOutcome = 'requeued';
+    try {
+      outcome = await handleDelivery(this.#runtime, delivery);
+    } finally {
+      recordConsumed(this.name, outcome, performance.now() - startedAt);
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0 && this.#drained) {
+        this.#drained.resolve();
+        this.#drained = undefined;
+      }
+      this.#pump();
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ProducerScope } from '../bus/message-factory.ts';
 import type { Codec } from '../codec/codec.ts';
 import type { Envelope, HostInfo } from '../envelope/envelope.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
@@ -34,4 +35,6 @@ export interface EndpointRuntime {
   /** Aborted when the bus's stop deadline passes. */
   readonly signal: AbortSignal;
   readonly observers: readonly DeliveryObserver[];
+  /** What every message this endpoint's consumers produce shares; the consumed message is added per delivery. */
+  readonly producer: Omit<ProducerScope, 'parent'>;
 }

@@ -55,14 +55,16 @@ export async function handleDelivery(runtime: EndpointRuntime, delivery: Deliver
 async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<ConsumeOutcome> {
   const queue = runtime.endpoint.name;
   const incoming = delivery.message;
-  const firstAttemptAt =
-    stringHeader(incoming.headers, transportHeaders.firstAttemptAt) ?? new Date().toISOString();
+  // Read, or made, only when the message fails: most never do.
+  const receivedAt = Date.now();
+  const firstAttemptAt = () =>
+    stringHeader(incoming.headers, transportHeaders.firstAttemptAt) ?? new Date(receivedAt).toISOString();
 
   let envelope: Envelope;
   try {
     envelope = codecFor(runtime.codecs, incoming.contentType).decode(incoming.body);
   } catch (error) {
-    await moveToError(runtime, delivery, undefined, error, { attempts: 1, firstAttemptAt });
+    await moveToError(runtime, delivery, undefined, error, { attempts: 1, firstAttemptAt: firstAttemptAt() });
     return 'faulted';
   }
   const logger = lazy(() =>
@@ -82,12 +84,15 @@ async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<Co
 
   let valid: Envelope;
   try {
-    valid = { ...envelope, message: await validateMessage(match.type, envelope.message) };
+    // The decoded envelope belongs to this delivery alone, so it takes the schema's output in place.
+    const message = await validateMessage(match.type, envelope.message);
+    (envelope as { message: unknown }).message = message;
+    valid = envelope;
   } catch (error) {
     logger().warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
     await moveToError(runtime, delivery, { envelope, type: match.type }, error, {
       attempts: 1,
-      firstAttemptAt,
+      firstAttemptAt: firstAttemptAt(),
     });
     return 'faulted';
   }
@@ -112,15 +117,14 @@ async function runConsumers(
   envelope: Envelope,
   type: MessageType,
   consumers: readonly ConsumerDefinition[],
-  firstAttemptAt: string,
+  firstAttemptAt: () => string,
   logger: () => Logger,
 ): Promise<ConsumeOutcome> {
   const { endpoint } = runtime;
   const headers = delivery.message.headers;
   const redeliveryCount = numberHeader(headers, transportHeaders.redeliveryCount);
-  const completed = new Set(
-    (stringHeader(headers, transportHeaders.completedConsumers) ?? '').split(',').filter(Boolean),
-  );
+  const completedHeader = stringHeader(headers, transportHeaders.completedConsumers);
+  const completed = new Set(completedHeader ? completedHeader.split(',').filter(Boolean) : undefined);
   const scope = producerScope(runtime, envelope);
   const immediateLimit = endpoint.retry.immediate?.limit ?? 0;
 
@@ -149,7 +153,7 @@ async function runConsumers(
         await (runtime.pipelines.get(each) as (context: ConsumeContext) => Promise<void>)(
           context as ConsumeContext,
         );
-        await runtime.dispatch(sink.messages);
+        if (sink.messages.length > 0) await runtime.dispatch(sink.messages);
         completed.add(each.name);
         for (const observer of runtime.observers) observer.consumed?.(context);
       } catch (error) {
@@ -183,7 +187,7 @@ async function runConsumers(
         headers: {
           ...headers,
           [transportHeaders.redeliveryCount]: nextRedelivery,
-          [transportHeaders.firstAttemptAt]: firstAttemptAt,
+          [transportHeaders.firstAttemptAt]: firstAttemptAt(),
           [transportHeaders.completedConsumers]: [...completed].join(','),
         },
       },
@@ -194,7 +198,7 @@ async function runConsumers(
   }
   await moveToError(runtime, delivery, { envelope, type }, failure.error, {
     attempts: attempt,
-    firstAttemptAt,
+    firstAttemptAt: firstAttemptAt(),
     consumer: failure.consumer.name,
   });
   return 'faulted';
@@ -290,13 +294,7 @@ async function moveToSkipped(
 }
 
 function producerScope(runtime: EndpointRuntime, parent: Envelope): ProducerScope {
-  return {
-    codec: runtime.codec,
-    host: runtime.host,
-    addressOf: (entity) => runtime.transport.addressOf(entity),
-    sourceAddress: runtime.transport.addressOf(runtime.endpoint.name),
-    parent,
-  };
+  return { ...runtime.producer, parent };
 }
 
 function stringHeader(headers: Readonly<Record<string, HeaderValue>>, name: string): string | undefined {

@@ -7,14 +7,18 @@ let counter = 0;
 const pool = new Uint8Array(4096);
 let poolOffset = pool.length;
 
-function randomBytes16(): Uint8Array {
+/** Two hex digits per byte value, so an id is built without intermediate buffers or strings. */
+const hexByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** The offset of 16 fresh random bytes in `pool`, refilled when used up. */
+function takeRandom16(): number {
   if (poolOffset + 16 > pool.length) {
     getRandomValues(pool);
     poolOffset = 0;
   }
-  const bytes = pool.slice(poolOffset, poolOffset + 16);
+  const offset = poolOffset;
   poolOffset += 16;
-  return bytes;
+  return offset;
 }
 
 /**
@@ -23,10 +27,11 @@ function randomBytes16(): Uint8Array {
  * keeps message ids index-friendly in PostgreSQL and readable in logs.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes16();
+  const at = takeRandom16();
+  const random = (index: number) => pool[at + index] ?? 0;
   if (now > lastMillis) {
     lastMillis = now;
-    counter = ((bytes[6] ?? 0) & 0x07) * 256 + (bytes[7] ?? 0); // start low in the range, leaving room to count
+    counter = (random(6) & 0x07) * 256 + random(7); // start low in the range, leaving room to count
   } else {
     counter += 1;
     if (counter > 0xfff) {
@@ -36,17 +41,29 @@ export function uuidv7(now: number = Date.now()): string {
     }
   }
   const millis = lastMillis;
-  bytes[0] = Math.floor(millis / 2 ** 40) & 0xff;
-  bytes[1] = Math.floor(millis / 2 ** 32) & 0xff;
-  bytes[2] = (millis >>> 24) & 0xff;
-  bytes[3] = (millis >>> 16) & 0xff;
-  bytes[4] = (millis >>> 8) & 0xff;
-  bytes[5] = millis & 0xff;
-  bytes[6] = 0x70 | ((counter >>> 8) & 0x0f);
-  bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hex = (byte: number) => hexByte[byte & 0xff] as string;
+  return (
+    hex(Math.floor(millis / 2 ** 40)) +
+    hex(Math.floor(millis / 2 ** 32)) +
+    hex(millis >>> 24) +
+    hex(millis >>> 16) +
+    '-' +
+    hex(millis >>> 8) +
+    hex(millis) +
+    '-' +
+    hex(0x70 | ((counter >>> 8) & 0x0f)) +
+    hex(counter) +
+    '-' +
+    hex(0x80 | (random(8) & 0x3f)) +
+    hex(random(9)) +
+    '-' +
+    hex(random(10)) +
+    hex(random(11)) +
+    hex(random(12)) +
+    hex(random(13)) +
+    hex(random(14)) +
+    hex(random(15))
+  );
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -127,9 +127,17 @@ export function withSpanContext<T>(spanContext: Context, work: () => Promise<T>)
   return context.with(spanContext, work);
 }
 
+/** One attribute set per endpoint and outcome, made once: every delivery records two measurements. */
+const consumedAttributes = new Map<string, Attributes>();
+
 /** Counts a settled delivery and records how long it took. */
 export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durationMs: number): void {
-  const attributes = { 'messaging.destination.name': endpoint, outcome };
+  const key = `${outcome} ${endpoint}`;
+  let attributes = consumedAttributes.get(key);
+  if (!attributes) {
+    attributes = { 'messaging.destination.name': endpoint, outcome };
+    consumedAttributes.set(key, attributes);
+  }
   const { consumed, consumeDuration } = instruments();
   consumed.add(1, attributes);
   consumeDuration.record(durationMs, attributes);

@@ -17,10 +17,16 @@ export interface OutboxDispatcherOptions<Tx> {
 }
 
 /** Sends one outgoing message through a transport, as the bus does. */
-export async function dispatchOutgoing(transport: Transport, outgoing: OutgoingMessage): Promise<void> {
-  if (outgoing.kind === 'publish') await transport.publish(outgoing.destination, outgoing.message);
-  else await transport.send(outgoing.destination, outgoing.message, { delayMs: outgoing.delayMs ?? 0 });
+export function dispatchOutgoing(transport: Transport, outgoing: OutgoingMessage): Promise<void> {
+  if (outgoing.kind === 'publish') return transport.publish(outgoing.destination, outgoing.message);
+  return transport.send(
+    outgoing.destination,
+    outgoing.message,
+    outgoing.delayMs ? { delayMs: outgoing.delayMs } : noDelay,
+  );
 }
+
+const noDelay = { delayMs: 0 };
 
 /**
  * Delivers outbox entries: at once after the transaction that stored them commits, and through a

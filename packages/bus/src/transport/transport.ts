@@ -76,7 +76,10 @@ export interface Transport {
     options: ConsumeOptions,
     onDelivery: (delivery: Delivery) => void,
   ): Promise<ConsumerHandle>;
-  /** The address of a queue or exchange as written in envelopes, e.g. `rabbitmq://host/vhost/orders`. */
+  /**
+   * The address of a queue or exchange as written in envelopes, e.g. `rabbitmq://host/vhost/orders`.
+   * Worked out from configuration alone: the bus may ask before `start()`.
+   */
   addressOf(entity: string): string;
   health(): TransportHealth;
   /** Cancels consumers and returns unsettled deliveries to their queues. */
