@@ -1,7 +1,8 @@
 /**
  * RabbitMQ publish → consume latency at a fixed rate: raw amqplib and the Switchyard bus each send
  * persistent 1 KB messages with confirms at `rate` msg/s for `seconds`, and the consumer records the
- * time from send to handling. Prints p50/p99 for both and the ratio, in the same run.
+ * time from send to handling. Prints p50/p99 for both and the ratio, in the same run, after an
+ * unmeasured second of each.
  *
  *   RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 npx node bench/rabbitmq-latency.bench.ts [rate=2000] [seconds=5]
  */
@@ -18,7 +19,7 @@ const payload = 'x'.repeat(1024 - 60);
 const Ping = defineMessage('bench.latency.Ping', z.object({ sentAt: z.number(), payload: z.string() }));
 
 /** Calls `send` `total` times at `rate` per second (in 10 ms ticks), not waiting for each to finish. */
-async function atFixedRate(send: () => Promise<void>): Promise<void> {
+async function atFixedRate(total: number, send: () => Promise<void>): Promise<void> {
   const perTick = rate / 100;
   const started = performance.now();
   const pending: Promise<void>[] = [];
@@ -39,8 +40,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function raw(): Promise<number[]> {
-  const queue = `bench-latency-raw-${process.pid}`;
+async function raw(total: number): Promise<number[]> {
+  const queue = `bench-latency-raw-${process.pid}-${Date.now()}`;
   const connection = await amqp.connect(url);
   const publisher = await connection.createConfirmChannel();
   const consuming = await connection.createChannel();
@@ -58,6 +59,7 @@ async function raw(): Promise<number[]> {
     if (latencies.length === total) done();
   });
   await atFixedRate(
+    total,
     () =>
       new Promise<void>((resolve, reject) =>
         publisher.sendToQueue(
@@ -74,8 +76,8 @@ async function raw(): Promise<number[]> {
   return latencies;
 }
 
-async function switchyard(): Promise<number[]> {
-  const endpoint = `bench-latency-yard-${process.pid}`;
+async function switchyard(total: number): Promise<number[]> {
+  const endpoint = `bench-latency-yard-${process.pid}-${Date.now()}`;
   const latencies: number[] = [];
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -97,7 +99,7 @@ async function switchyard(): Promise<number[]> {
     ],
   });
   await bus.start();
-  await atFixedRate(() => bus.send(`queue:${endpoint}`, Ping, { sentAt: performance.now(), payload }));
+  await atFixedRate(total, () => bus.send(`queue:${endpoint}`, Ping, { sentAt: performance.now(), payload }));
   await finished;
   await bus.stop();
   const cleanup = await amqp.connect(url);
@@ -111,8 +113,11 @@ async function switchyard(): Promise<number[]> {
   return latencies;
 }
 
-const rawLatencies = await raw();
-const yardLatencies = await switchyard();
+// One unmeasured second of each first, so neither path is timed while the JIT is still compiling it.
+await raw(rate);
+await switchyard(rate);
+const rawLatencies = await raw(total);
+const yardLatencies = await switchyard(total);
 const row = (name: string, values: number[]) =>
   `${name.padEnd(18)}${percentile(values, 50).toFixed(2).padStart(10)}${percentile(values, 99).toFixed(2).padStart(10)}`;
 process.stdout.write(

@@ -10,12 +10,26 @@ export const massTransitJsonCodec: Codec = {
   contentType: 'application/vnd.masstransit+json',
 
   encode(envelope: Envelope): Uint8Array {
-    const json: Record<string, unknown> = {};
-    for (const field of fieldOrder) {
-      const value = envelope[field];
-      if (value !== undefined) json[field] = value;
-    }
-    return Buffer.from(JSON.stringify(json));
+    // One object literal in MassTransit's field order; JSON.stringify leaves out the undefined ones.
+    return Buffer.from(
+      JSON.stringify({
+        messageId: envelope.messageId,
+        requestId: envelope.requestId,
+        correlationId: envelope.correlationId,
+        conversationId: envelope.conversationId,
+        initiatorId: envelope.initiatorId,
+        sourceAddress: envelope.sourceAddress,
+        destinationAddress: envelope.destinationAddress,
+        responseAddress: envelope.responseAddress,
+        faultAddress: envelope.faultAddress,
+        messageType: envelope.messageType,
+        message: envelope.message,
+        expirationTime: envelope.expirationTime,
+        sentTime: envelope.sentTime,
+        headers: envelope.headers,
+        host: envelope.host,
+      }),
+    );
   },
 
   decode(body: Uint8Array): Envelope {
@@ -68,24 +82,6 @@ const optionalStringFields = [
   'destinationAddress',
   'responseAddress',
   'faultAddress',
-] as const satisfies readonly (keyof Envelope)[];
-
-const fieldOrder = [
-  'messageId',
-  'requestId',
-  'correlationId',
-  'conversationId',
-  'initiatorId',
-  'sourceAddress',
-  'destinationAddress',
-  'responseAddress',
-  'faultAddress',
-  'messageType',
-  'message',
-  'expirationTime',
-  'sentTime',
-  'headers',
-  'host',
 ] as const satisfies readonly (keyof Envelope)[];
 
 function requiredString(json: Record<string, unknown>, field: string): string {

@@ -98,9 +98,9 @@ async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<Co
   }
 
   const { span, spanContext } = startConsumerSpan(queue, envelope.headers, {
-    'messaging.message.id': envelope.messageId,
-    'messaging.message.conversation_id': envelope.conversationId ?? envelope.messageId,
-    'switchyard.message.type': match.type.name,
+    messageId: envelope.messageId,
+    conversationId: envelope.conversationId,
+    messageType: match.type.name,
   });
   try {
     return await withSpanContext(spanContext, () =>

@@ -54,32 +54,68 @@ let cached:
 /** How a delivery ended, for metrics and logs. */
 export type ConsumeOutcome = 'consumed' | 'duplicate' | 'redelivered' | 'faulted' | 'skipped' | 'requeued';
 
+/** What identifies one message on a span; set only on spans that record. */
+export interface MessageSpanFacts {
+  readonly messageId: string;
+  readonly conversationId?: string | undefined;
+  readonly messageType: string;
+}
+
+/**
+ * Span attributes that are the same for every message of one kind to one destination, made once and
+ * given at span creation so samplers see them; the per-message ids are added only to recording spans,
+ * so a process without a tracing SDK allocates nothing for them.
+ */
+const staticAttributes = new Map<string, Attributes>();
+const maxCachedAttributeSets = 1_000;
+
+function attributesFor(key: string, make: () => Attributes): Attributes {
+  let attributes = staticAttributes.get(key);
+  if (!attributes) {
+    attributes = Object.freeze(make()); // shared by every span and measurement that uses it
+    // Response queues of requesters come and go; a bound keeps a long-lived process from collecting them.
+    if (staticAttributes.size >= maxCachedAttributeSets) staticAttributes.clear();
+    staticAttributes.set(key, attributes);
+  }
+  return attributes;
+}
+
+function setMessageAttributes(span: Span, facts: MessageSpanFacts): void {
+  if (!span.isRecording()) return;
+  span.setAttributes({
+    'messaging.message.id': facts.messageId,
+    'messaging.message.conversation_id': facts.conversationId ?? facts.messageId,
+  });
+}
+
 /** Headers carrying the current trace context into an outgoing envelope (W3C traceparent/tracestate). */
 export function startProducerSpan(
   operation: 'publish' | 'send',
   destination: string,
-  attributes: { messageId: string; conversationId?: string | undefined; messageType: string },
+  facts: MessageSpanFacts,
 ): { span: Span; traceHeaders: Record<string, string> } {
   const span = tracer.startSpan(`${operation} ${destination}`, {
     kind: SpanKind.PRODUCER,
-    attributes: {
+    attributes: attributesFor(`${operation} ${destination} ${facts.messageType}`, () => ({
       'messaging.system': 'switchyard',
       'messaging.operation.type': operation === 'publish' ? 'publish' : 'send',
       'messaging.operation.name': operation,
       'messaging.destination.name': destination,
-      'messaging.message.id': attributes.messageId,
-      'messaging.message.conversation_id': attributes.conversationId ?? attributes.messageId,
-      'switchyard.message.type': attributes.messageType,
-    },
+      'switchyard.message.type': facts.messageType,
+    })),
   });
+  setMessageAttributes(span, facts);
   const traceHeaders: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), traceHeaders);
   // MassTransit reads and writes the W3C traceparent value under its own header name.
   if (traceHeaders.traceparent) traceHeaders[massTransitActivityHeader] = traceHeaders.traceparent;
-  instruments().sent.add(1, {
-    'messaging.operation.name': operation,
-    'messaging.destination.name': destination,
-  });
+  instruments().sent.add(
+    1,
+    attributesFor(`sent ${operation} ${destination}`, () => ({
+      'messaging.operation.name': operation,
+      'messaging.destination.name': destination,
+    })),
+  );
   return { span, traceHeaders };
 }
 
@@ -99,7 +135,7 @@ export function endSpan(span: Span, error?: unknown): void {
 export function startConsumerSpan(
   endpoint: string,
   headers: Headers,
-  attributes: Attributes,
+  facts: MessageSpanFacts,
 ): { span: Span; spanContext: Context } {
   const carrier: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') carrier[name] = value;
@@ -110,15 +146,16 @@ export function startConsumerSpan(
     `process ${endpoint}`,
     {
       kind: SpanKind.CONSUMER,
-      attributes: {
+      attributes: attributesFor(`process ${endpoint} ${facts.messageType}`, () => ({
         'messaging.system': 'switchyard',
         'messaging.operation.type': 'process',
         'messaging.destination.name': endpoint,
-        ...attributes,
-      },
+        'switchyard.message.type': facts.messageType,
+      })),
     },
     parent,
   );
+  setMessageAttributes(span, facts);
   return { span, spanContext: trace.setSpan(parent, span) };
 }
 
@@ -127,17 +164,12 @@ export function withSpanContext<T>(spanContext: Context, work: () => Promise<T>)
   return context.with(spanContext, work);
 }
 
-/** One attribute set per endpoint and outcome, made once: every delivery records two measurements. */
-const consumedAttributes = new Map<string, Attributes>();
-
 /** Counts a settled delivery and records how long it took. */
 export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durationMs: number): void {
-  const key = `${outcome} ${endpoint}`;
-  let attributes = consumedAttributes.get(key);
-  if (!attributes) {
-    attributes = { 'messaging.destination.name': endpoint, outcome };
-    consumedAttributes.set(key, attributes);
-  }
+  const attributes = attributesFor(`consumed ${outcome} ${endpoint}`, () => ({
+    'messaging.destination.name': endpoint,
+    outcome,
+  }));
   const { consumed, consumeDuration } = instruments();
   consumed.add(1, attributes);
   consumeDuration.record(durationMs, attributes);
