@@ -1,0 +1,19 @@
+export { PostgresInbox, type PostgresInboxOptions } from './inbox/postgres-inbox.ts';
+export { MigrationError } from './migrations/migration-error.ts';
+export { loadMigrations, type Migration, migration } from './migrations/migration-files.ts';
+export { type MigrationReport, type MigrationSet, migrate } from './migrations/migration-runner.ts';
+export { defaultSchema, switchyardMigrations } from './migrations/switchyard-migrations.ts';
+export { PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgres-outbox.ts';
+export { qualified, quoteIdentifier } from './sql/identifiers.ts';
+export { connectPostgres, type PostgresClientOptions } from './sql/pg-client.ts';
+export { openPglite, type PgliteClientOptions } from './sql/pglite-client.ts';
+export { column, RowShapeError } from './sql/row-values.ts';
+export type {
+  NotificationHandler,
+  QueryResult,
+  Row,
+  SqlClient,
+  SqlExecutor,
+  SqlTransaction,
+} from './sql/sql-client.ts';
+export { SqlError, sqlErrorFor, sqlStates } from './sql/sql-error.ts';

@@ -1,0 +1,205 @@
+import pg from 'pg';
+import { quoteIdentifier } from './identifiers.ts';
+import type { NotificationHandler, QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
+import { sqlErrorFor } from './sql-error.ts';
+
+/** How to reach a PostgreSQL server. */
+export interface PostgresClientOptions {
+  /** `postgres://user:password@host:5432/database`; `?options=-c search_path=...` is honoured. */
+  readonly url: string;
+  /** Pool size (default 10). */
+  readonly maxConnections?: number;
+  /** Shown in `pg_stat_activity`. */
+  readonly applicationName?: string;
+  /** Delay before re-opening a dropped listening connection (default 500 ms, doubling to 10 s). */
+  readonly listenRetryMs?: number;
+}
+
+/** A SqlClient over a `pg` connection pool. */
+export function connectPostgres(options: PostgresClientOptions): SqlClient {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'switchyard',
+  });
+  // An idle connection that dies (server restart) is removed by the pool; the next query opens another.
+  pool.on('error', () => {});
+  const listener = new PgListener(options);
+
+  return {
+    kind: 'postgres',
+    query: (statement, params) => run(pool, statement, params),
+    exec: async (script) => {
+      await run(pool, script);
+    },
+    async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+      let connection: pg.PoolClient;
+      try {
+        connection = await pool.connect();
+      } catch (error) {
+        throw sqlErrorFor('begin', error);
+      }
+      let broken = false;
+      try {
+        await run(connection, 'begin');
+        const result = await work(new PgTransaction(connection));
+        await run(connection, 'commit');
+        return result;
+      } catch (error) {
+        // A connection that cannot even roll back is dropped, not returned to the pool.
+        await connection.query('rollback').catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        connection.release(broken);
+      }
+    },
+    listen: (channel, handler) => listener.listen(channel, handler),
+    async close() {
+      await listener.close();
+      await pool.end();
+    },
+  };
+}
+
+async function run(
+  executor: pg.Pool | pg.PoolClient | pg.Client,
+  statement: string,
+  params?: readonly unknown[],
+): Promise<QueryResult> {
+  try {
+    const result: pg.QueryResult | pg.QueryResult[] = await executor.query(
+      statement,
+      params as unknown[] | undefined,
+    );
+    // A script of several statements answers with one result per statement; the last one stands.
+    const last = Array.isArray(result) ? result.at(-1) : result;
+    const rows = last?.rows ?? [];
+    return { rows, rowCount: last?.rowCount ?? rows.length };
+  } catch (error) {
+    throw sqlErrorFor(statement, error);
+  }
+}
+
+class PgTransaction implements SqlTransaction {
+  readonly #connection: pg.PoolClient;
+  #savepoints = 0;
+
+  constructor(connection: pg.PoolClient) {
+    this.#connection = connection;
+  }
+
+  query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
+    return run(this.#connection, statement, params);
+  }
+
+  async exec(script: string): Promise<void> {
+    await run(this.#connection, script);
+  }
+
+  async savepoint<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return withSavepoint(this, `yard_sp_${++this.#savepoints}`, work);
+  }
+}
+
+/** Runs `work` between SAVEPOINT and RELEASE, rolling back to the savepoint when it throws. */
+export async function withSavepoint<T>(
+  tx: SqlTransaction,
+  name: string,
+  work: (tx: SqlTransaction) => Promise<T>,
+): Promise<T> {
+  await tx.query(`savepoint ${name}`);
+  try {
+    const result = await work(tx);
+    await tx.query(`release savepoint ${name}`);
+    return result;
+  } catch (error) {
+    await tx.query(`rollback to savepoint ${name}`);
+    throw error;
+  }
+}
+
+/**
+ * One connection that LISTENs for every channel this client listens to, re-opened with backoff when
+ * it drops (a restarted server), re-issuing its LISTENs.
+ */
+class PgListener {
+  readonly #options: PostgresClientOptions;
+  readonly #handlers = new Map<string, Set<NotificationHandler>>();
+  #client: pg.Client | undefined;
+  #connecting: Promise<pg.Client> | undefined;
+  #closed = false;
+
+  constructor(options: PostgresClientOptions) {
+    this.#options = options;
+  }
+
+  async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+    let handlers = this.#handlers.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.#handlers.set(channel, handlers);
+      const client = await this.#connected();
+      await run(client, `listen ${quoteIdentifier(channel)}`);
+    }
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size > 0 || this.#handlers.get(channel) !== handlers) return;
+      this.#handlers.delete(channel);
+      await this.#client?.query(`unlisten ${quoteIdentifier(channel)}`).catch(() => {});
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  #connected(): Promise<pg.Client> {
+    if (this.#client) return Promise.resolve(this.#client);
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  async #open(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.#options.url,
+      application_name: `${this.#options.applicationName ?? 'switchyard'} listener`,
+    });
+    client.on('notification', (notification) => {
+      for (const handler of this.#handlers.get(notification.channel) ?? [])
+        handler(notification.payload ?? '');
+    });
+    client.on('error', () => this.#lost(client));
+    client.on('end', () => this.#lost(client));
+    await client.connect();
+    for (const channel of this.#handlers.keys()) await run(client, `listen ${quoteIdentifier(channel)}`);
+    this.#client = client;
+    return client;
+  }
+
+  #lost(client: pg.Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    void this.#reopen();
+  }
+
+  async #reopen(): Promise<void> {
+    let delayMs = this.#options.listenRetryMs ?? 500;
+    while (!this.#closed && this.#handlers.size > 0 && !this.#client) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.#closed) return;
+      try {
+        await this.#connected();
+      } catch {
+        delayMs = Math.min(10_000, delayMs * 2);
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { withSavepoint } from './pg-client.ts';
+import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
+import { sqlErrorFor } from './sql-error.ts';
+
+/** Where PGlite keeps its data. */
+export interface PgliteClientOptions {
+  /** A folder for the database files (kept across restarts); in memory when absent. */
+  readonly dataDir?: string;
+}
+
+/**
+ * A SqlClient over PGlite: PostgreSQL compiled to WebAssembly, running in this process on one
+ * connection. Statements and transactions queue behind each other, so a transaction must use its own
+ * handle for every statement: calling the client inside a transaction waits for that transaction.
+ */
+export async function openPglite(options: PgliteClientOptions = {}): Promise<SqlClient> {
+  const db = await PGlite.create(options.dataDir);
+  let closed = false;
+  return {
+    kind: 'pglite',
+    query: (statement, params) => run(db, statement, params),
+    exec: (script) => execScript(db, script),
+    async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+      return db.transaction((tx) => work(new PgliteTransaction(tx)));
+    },
+    async listen(channel, handler) {
+      const unlisten = await db.listen(channel, handler);
+      return () => unlisten();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}
+
+async function run(
+  executor: PGlite | Transaction,
+  statement: string,
+  params?: readonly unknown[],
+): Promise<QueryResult> {
+  try {
+    const result = await executor.query<Record<string, unknown>>(statement, params as unknown[] | undefined);
+    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+  } catch (error) {
+    throw sqlErrorFor(statement, error);
+  }
+}
+
+async function execScript(executor: PGlite | Transaction, script: string): Promise<void> {
+  try {
+    await executor.exec(script);
+  } catch (error) {
+    throw sqlErrorFor(script, error);
+  }
+}
+
+class PgliteTransaction implements SqlTransaction {
+  readonly #tx: Transaction;
+  #savepoints = 0;
+
+  constructor(tx: Transaction) {
+    this.#tx = tx;
+  }
+
+  query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
+    return run(this.#tx, statement, params);
+  }
+
+  exec(script: string): Promise<void> {
+    return execScript(this.#tx, script);
+  }
+
+  savepoint<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return withSavepoint(this, `yard_sp_${++this.#savepoints}`, work);
+  }
+}

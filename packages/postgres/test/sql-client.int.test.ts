@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { column, RowShapeError, SqlError, sqlStates } from '@switchyard/postgres';
+import { databasesUnderTest, type FreshStore } from './support/databases.ts';
+
+for (const database of await databasesUnderTest()) {
+  describe(`SQL client on ${database.name}`, { skip: database.skip }, () => {
+    let store: FreshStore;
+    beforeEach(async () => {
+      store = await database.fresh();
+      await store.client.exec(
+        `create table ${store.schema}.notes (id integer primary key, text text not null)`,
+      );
+    });
+    afterEach(() => store.dispose());
+    const notes = () => `${store.schema}.notes`;
+    const texts = async () =>
+      (await store.client.query(`select text from ${notes()} order by id`)).rows.map((row) =>
+        column.text(row, 'text'),
+      );
+
+    it('runs parameterised statements and reads typed values the same way on both drivers', async () => {
+      const { rows } = await store.client.query(
+        `select $1::int8 as big, $2::bytea as bytes, $3::jsonb as doc, $4::timestamptz as at, $5::text as nothing`,
+        [
+          9_007_199_254_740_991n.toString(),
+          new Uint8Array([1, 2, 3]),
+          JSON.stringify({ a: [1] }),
+          new Date(0),
+          null,
+        ],
+      );
+      const row = rows[0];
+      assert.ok(row);
+      assert.equal(column.integer(row, 'big'), Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(column.bytes(row, 'bytes'), new Uint8Array([1, 2, 3]));
+      assert.deepEqual(column.json(row, 'doc'), { a: [1] });
+      assert.equal(column.timestamp(row, 'at').getTime(), 0);
+      assert.equal(column.optionalText(row, 'nothing'), undefined);
+      assert.throws(() => column.integer(row, 'doc'), RowShapeError);
+      assert.throws(() => column.text(row, 'at'), /Column "at" should hold text/);
+    });
+
+    it('commits a transaction that resolves and rolls back one that throws', async () => {
+      await store.client.transaction((tx) => tx.query(`insert into ${notes()} values (1, 'kept')`));
+      await assert.rejects(
+        store.client.transaction(async (tx) => {
+          await tx.query(`insert into ${notes()} values (2, 'lost')`);
+          throw new Error('handler failed');
+        }),
+        /handler failed/,
+      );
+      assert.deepEqual(await texts(), ['kept']);
+    });
+
+    it('rolls back only the savepoint when work inside it throws', async () => {
+      await store.client.transaction(async (tx) => {
+        await tx.query(`insert into ${notes()} values (1, 'before')`);
+        await assert.rejects(
+          tx.savepoint(async (inner) => {
+            await inner.query(`insert into ${notes()} values (2, 'inside')`);
+            throw new Error('inner failure');
+          }),
+          /inner failure/,
+        );
+        await tx.savepoint((inner) => inner.query(`insert into ${notes()} values (3, 'after')`));
+      });
+      assert.deepEqual(await texts(), ['before', 'after']);
+    });
+
+    it('names the statement and the SQLSTATE when a statement fails', async () => {
+      await store.client.query(`insert into ${notes()} values (1, 'first')`);
+      const error = await store.client.query(`insert into ${notes()} values ($1, $2)`, [1, 'again']).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof SqlError);
+      assert.equal(error.sqlState, sqlStates.uniqueViolation);
+      assert.match(error.message, /SQLSTATE 23505/);
+      assert.match(error.message, /in: insert into .*notes values \(\$1, \$2\)/);
+      assert.equal(error.constraint, 'notes_pkey');
+    });
+
+    it('delivers NOTIFY payloads to listeners until they stop listening', async () => {
+      const received: string[] = [];
+      const channel = `yard_test_${store.schema}`;
+      const stop = await store.client.listen(channel, (payload) => received.push(payload));
+      await store.client.query('select pg_notify($1, $2)', [channel, 'first']);
+      for (let waited = 0; received.length === 0 && waited < 5_000; waited += 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await stop();
+      await store.client.query('select pg_notify($1, $2)', [channel, 'second']);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(received, ['first']);
+    });
+  });
+}
