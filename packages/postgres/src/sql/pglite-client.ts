@@ -43,7 +43,9 @@ async function run(
 ): Promise<QueryResult> {
   try {
     const result = await executor.query<Record<string, unknown>>(statement, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    // Like pg's rowCount: rows returned by a statement that returns rows, else rows changed.
+    const rowCount = result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0);
+    return { rows: result.rows, rowCount };
   } catch (error) {
     throw sqlErrorFor(statement, error);
   }

@@ -1,0 +1,250 @@
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  Delivery,
+  SendOptions,
+  Topology,
+  Transport,
+  TransportHealth,
+  TransportMessage,
+  TransportState,
+} from '@switchyard/bus';
+import pino, { type Logger } from 'pino';
+import { defaultSchema } from '../migrations/switchyard-migrations.ts';
+import type { SqlClient } from '../sql/sql-client.ts';
+import { QueueConsumer } from './queue-consumer.ts';
+import { deployTopology, endpointTopology, removeQueue } from './topology-tables.ts';
+import { NoRouteError } from './transport-errors.ts';
+import { type TransportTables, transportTables } from './transport-tables.ts';
+
+/** Options for the PostgreSQL transport. */
+export interface PostgresTransportOptions {
+  /** The schema Switchyard's migrations were applied to (default `switchyard`). */
+  readonly schema?: string;
+  /** Written into addresses (`postgres://<host>/<schema>/<queue>`); default `localhost`. */
+  readonly host?: string;
+  /** How long a delivered message stays with its consumer without a heartbeat (default 30 s). */
+  readonly leaseMs?: number;
+  /** The longest a consumer waits without a notification before looking again (default 1 s). */
+  readonly pollIntervalMs?: number;
+  /** A temporary queue whose consumer has not been seen for this long is removed (default 5 min). */
+  readonly temporaryQueueExpiryMs?: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * The PostgreSQL transport: exchanges, queues and bindings are rows, routing is a recursive query
+ * over the bindings, and a message is a row in its queue until a consumer deletes it. Consumers claim
+ * with SKIP LOCKED under a lease that a heartbeat renews, so a crashed consumer's messages return
+ * when the lease runs out; LISTEN/NOTIFY wakes consumers at once. Runs on PostgreSQL and PGlite.
+ */
+export class PostgresTransport implements Transport {
+  readonly name = 'postgres';
+  readonly #client: SqlClient;
+  readonly #tables: TransportTables;
+  readonly #options: PostgresTransportOptions;
+  readonly #logger: Logger;
+  readonly #addressPrefix: string;
+  readonly #declared = new Set<string>();
+  readonly #temporaryQueues = new Set<string>();
+  readonly #consumers = new Set<QueueConsumer>();
+  #state: TransportState = 'stopped';
+  #detail: string | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(client: SqlClient, options: PostgresTransportOptions = {}) {
+    const schema = options.schema ?? defaultSchema;
+    this.#client = client;
+    this.#options = options;
+    this.#tables = transportTables(schema);
+    this.#logger = options.logger ?? pino({ enabled: false });
+    this.#addressPrefix = `postgres://${options.host ?? 'localhost'}/${encodeURIComponent(schema)}/`;
+  }
+
+  get #leaseMs(): number {
+    return this.#options.leaseMs ?? 30_000;
+  }
+
+  async start(): Promise<void> {
+    this.#state = 'connecting';
+    await this.#client.query('select 1');
+    this.#unlisten = await this.#client.listen(this.#tables.channel, (queue) => {
+      for (const consumer of this.#consumers) if (consumer.queue === queue) consumer.wake();
+    });
+    // Renew leases well before they run out, and keep temporary queues alive.
+    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(50, Math.floor(this.#leaseMs / 3)));
+    this.#heartbeat.unref();
+    this.#state = 'connected';
+  }
+
+  async deploy(topology: Topology): Promise<void> {
+    await deployTopology(this.#client, this.#tables, topology);
+    for (const queue of topology.queues) {
+      this.#declared.add(`queue:${queue.name}`);
+      if (queue.autoDelete) this.#temporaryQueues.add(queue.name);
+    }
+    for (const exchange of topology.exchanges) this.#declared.add(`exchange:${exchange.name}`);
+  }
+
+  async publish(exchange: string, message: TransportMessage): Promise<void> {
+    // Not an error when nobody subscribes yet, as with a fanout exchange on a broker.
+    await this.#route(exchange, message, 0);
+  }
+
+  async send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
+    if (!this.#declared.has(`queue:${queue}`)) await this.deploy(endpointTopology(queue));
+    const reached = await this.#route(queue, message, options.delayMs ?? 0);
+    if (reached === 0) {
+      throw new NoRouteError(
+        `Message ${message.messageId} sent to "${queue}" reached no queue: nothing is bound to exchange "${queue}"`,
+      );
+    }
+  }
+
+  async consume(
+    queue: string,
+    options: ConsumeOptions,
+    onDelivery: (delivery: Delivery) => void,
+  ): Promise<ConsumerHandle> {
+    if (!this.#declared.has(`queue:${queue}`)) await this.#ensureQueueToConsume(queue);
+    const consumer = new QueueConsumer(
+      this.#client,
+      this.#tables,
+      queue,
+      {
+        prefetch: options.prefetch,
+        leaseMs: this.#leaseMs,
+        pollIntervalMs: this.#options.pollIntervalMs ?? 1_000,
+      },
+      onDelivery,
+      { succeeded: () => this.#pollSucceeded(), failed: (error) => this.#pollFailed(error) },
+      this.#logger,
+    );
+    this.#consumers.add(consumer);
+    consumer.start();
+    return {
+      cancel: async () => {
+        await consumer.stop();
+        if (this.#temporaryQueues.has(queue)) {
+          // A temporary queue lives as long as its consumer: it goes, with what it still holds.
+          this.#consumers.delete(consumer);
+          this.#temporaryQueues.delete(queue);
+          this.#declared.delete(`queue:${queue}`);
+          await removeQueue(this.#client, this.#tables, queue);
+        } else if (consumer.holding === 0) {
+          this.#consumers.delete(consumer);
+        }
+      },
+    };
+  }
+
+  addressOf(entity: string): string {
+    return `${this.#addressPrefix}${entity}`;
+  }
+
+  health(): TransportHealth {
+    return this.#detail ? { state: this.#state, detail: this.#detail } : { state: this.#state };
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    clearInterval(this.#heartbeat);
+    const consumers = [...this.#consumers];
+    this.#consumers.clear();
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    for (const consumer of consumers) await consumer.releaseAll().catch(() => {});
+    for (const queue of this.#temporaryQueues)
+      await removeQueue(this.#client, this.#tables, queue).catch(() => {});
+    this.#temporaryQueues.clear();
+    await this.#unlisten?.().catch(() => {});
+    this.#state = 'closed';
+  }
+
+  /**
+   * Inserts the message into every queue the exchange reaches through its bindings (a recursive query;
+   * UNION stops at cycles) and notifies their consumers on commit. Returns how many queues it reached.
+   */
+  async #route(exchange: string, message: TransportMessage, delayMs: number): Promise<number> {
+    const { rowCount } = await this.#client.query(
+      `with recursive reach (name, kind) as (
+         select $1::text, 'exchange'::text
+         union
+         select b.destination, b.destination_type
+         from ${this.#tables.bindings} b join reach r on r.kind = 'exchange' and b.source = r.name
+       ),
+       inserted as (
+         insert into ${this.#tables.messages}
+           (queue, message_id, correlation_id, content_type, body, headers, visible_at)
+         select q.name, $2, $3, $4, $5, $6::jsonb, now() + $7 * interval '1 millisecond'
+         from reach join ${this.#tables.queues} q on q.name = reach.name and reach.kind = 'queue'
+         returning queue
+       )
+       select pg_notify($8, queue) from (select distinct queue from inserted) as reached`,
+      [
+        exchange,
+        message.messageId,
+        message.correlationId ?? null,
+        message.contentType,
+        Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
+        JSON.stringify(message.headers),
+        delayMs,
+        this.#tables.channel,
+      ],
+    );
+    return rowCount;
+  }
+
+  /** A queue someone else declared is consumed as it is; a missing one is declared as an endpoint queue. */
+  async #ensureQueueToConsume(queue: string): Promise<void> {
+    const { rows } = await this.#client.query(`select 1 from ${this.#tables.queues} where name = $1`, [
+      queue,
+    ]);
+    if (rows.length > 0) this.#declared.add(`queue:${queue}`);
+    else await this.deploy(endpointTopology(queue));
+  }
+
+  async #beat(): Promise<void> {
+    try {
+      const owners = [...this.#consumers].filter((each) => each.holding > 0).map((each) => each.owner);
+      if (owners.length > 0) {
+        await this.#client.query(
+          `update ${this.#tables.messages} set lease_until = now() + $2 * interval '1 millisecond'
+           where lease_owner = any($1::uuid[])`,
+          [owners, this.#leaseMs],
+        );
+      }
+      await this.#client.query(
+        `update ${this.#tables.queues} set last_seen_at = now() where name = any($1::text[])`,
+        [[...this.#temporaryQueues]],
+      );
+      await this.#removeAbandonedTemporaryQueues();
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'Transport heartbeat failed; leases may run out');
+    }
+  }
+
+  /** Temporary queues of processes that died without closing (a requester's response queue). */
+  async #removeAbandonedTemporaryQueues(): Promise<void> {
+    const { rows } = await this.#client.query(
+      `select name from ${this.#tables.queues}
+       where auto_delete and last_seen_at < now() - $1 * interval '1 millisecond'`,
+      [this.#options.temporaryQueueExpiryMs ?? 300_000],
+    );
+    for (const row of rows) await removeQueue(this.#client, this.#tables, String(row.name));
+  }
+
+  #pollSucceeded(): void {
+    if (this.#state === 'reconnecting') {
+      this.#state = 'connected';
+      this.#detail = undefined;
+      this.#logger.info('PostgreSQL transport reconnected');
+    }
+  }
+
+  #pollFailed(error: unknown): void {
+    if (this.#state !== 'connected') return;
+    this.#state = 'reconnecting';
+    this.#detail = error instanceof Error ? error.message : String(error);
+  }
+}
