@@ -1,0 +1,21 @@
+import { column, type SqlClient } from '@switchyard/postgres';
+
+/** A message waiting in a PostgreSQL transport queue, read straight from its table. */
+export interface QueuedRow {
+  readonly messageId: string;
+  readonly headers: Record<string, unknown>;
+  readonly body: string;
+}
+
+/** The messages in `queue`, oldest first, without taking them. */
+export async function queuedRows(client: SqlClient, schema: string, queue: string): Promise<QueuedRow[]> {
+  const { rows } = await client.query(
+    `select message_id, headers, body from ${schema}.yard_messages where queue = $1 order by id`,
+    [queue],
+  );
+  return rows.map((row) => ({
+    messageId: column.text(row, 'message_id'),
+    headers: column.json(row, 'headers') as Record<string, unknown>,
+    body: Buffer.from(column.bytes(row, 'body')).toString(),
+  }));
+}
