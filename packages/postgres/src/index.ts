@@ -4,6 +4,7 @@ export { loadMigrations, type Migration, migration } from './migrations/migratio
 export { type MigrationReport, type MigrationSet, migrate } from './migrations/migration-runner.ts';
 export { defaultSchema, switchyardMigrations } from './migrations/switchyard-migrations.ts';
 export { PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgres-outbox.ts';
+export { PostgresSagaStore, type PostgresSagaStoreOptions } from './saga-store/postgres-saga-store.ts';
 export { qualified, quoteIdentifier } from './sql/identifiers.ts';
 export { connectPostgres, type PostgresClientOptions } from './sql/pg-client.ts';
 export { openPglite, type PgliteClientOptions } from './sql/pglite-client.ts';
