@@ -1,4 +1,8 @@
 export { PostgresInbox, type PostgresInboxOptions } from './inbox/postgres-inbox.ts';
+export {
+  RetentionCleaner,
+  type RetentionCleanerOptions,
+} from './maintenance/retention-cleaner.ts';
 export { MigrationError } from './migrations/migration-error.ts';
 export { loadMigrations, type Migration, migration } from './migrations/migration-files.ts';
 export { type MigrationReport, type MigrationSet, migrate } from './migrations/migration-runner.ts';

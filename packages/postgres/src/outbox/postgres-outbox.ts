@@ -22,11 +22,14 @@ export class PostgresOutbox implements Outbox<SqlTransaction> {
   readonly #client: SqlClient;
   readonly #now: () => number;
   readonly #table: string;
+  readonly #channel: string;
 
   constructor(client: SqlClient, options: PostgresOutboxOptions = {}) {
+    const schema = options.schema ?? defaultSchema;
     this.#client = client;
     this.#now = options.now ?? Date.now;
-    this.#table = qualified(options.schema ?? defaultSchema, 'yard_outbox');
+    this.#table = qualified(schema, 'yard_outbox');
+    this.#channel = `yard_outbox_${schema}`.slice(0, 63);
   }
 
   async add(
@@ -128,10 +131,23 @@ export class PostgresOutbox implements Outbox<SqlTransaction> {
 
   async release(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
+    // Released entries are claimable now: wake every process's sweeper rather than wait for its poll.
     await this.#client.query(
-      `update ${this.#table} set lease_until = null where id = any($1::uuid[]) and delivered_at is null`,
-      [ids],
+      `with released as (
+         update ${this.#table} set lease_until = null where id = any($1::uuid[]) and delivered_at is null
+         returning id
+       )
+       select pg_notify($2, count(*)::text) from released having count(*) > 0`,
+      [ids, this.#channel],
     );
+  }
+
+  /**
+   * Calls `onRelease` whenever any process releases entries (a delivery failed), so a sweeper can
+   * claim them at once; pair it with `OutboxDispatcher.wake`. Resolves to a function that stops.
+   */
+  subscribeToReleases(onRelease: () => void): Promise<() => Promise<void>> {
+    return this.#client.listen(this.#channel, () => onRelease());
   }
 
   async removeDeliveredOlderThan(before: Date): Promise<number> {
