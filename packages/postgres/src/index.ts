@@ -9,7 +9,10 @@ export { type MigrationReport, type MigrationSet, migrate } from './migrations/m
 export { defaultSchema, switchyardMigrations } from './migrations/switchyard-migrations.ts';
 export { PostgresOutbox, type PostgresOutboxOptions } from './outbox/postgres-outbox.ts';
 export { PostgresSagaStore, type PostgresSagaStoreOptions } from './saga-store/postgres-saga-store.ts';
+export { PostgresScheduler } from './scheduler/postgres-scheduler.ts';
+export type { PostgresSchedulerOptions } from './scheduler/scheduler-options.ts';
 export { qualified, quoteIdentifier } from './sql/identifiers.ts';
+export { notifyChannel } from './sql/notify-channel.ts';
 export { connectPostgres, type PostgresClientOptions } from './sql/pg-client.ts';
 export { openPglite, type PgliteClientOptions } from './sql/pglite-client.ts';
 export { column, RowShapeError } from './sql/row-values.ts';

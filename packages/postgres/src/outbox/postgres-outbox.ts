@@ -1,6 +1,7 @@
 import { type Outbox, type OutboxEntry, type OutgoingMessage, uuidv7 } from '@switchyard/bus';
 import { defaultSchema } from '../migrations/switchyard-migrations.ts';
 import { qualified } from '../sql/identifiers.ts';
+import { notifyChannel } from '../sql/notify-channel.ts';
 import { column } from '../sql/row-values.ts';
 import type { SqlClient, SqlTransaction } from '../sql/sql-client.ts';
 import { entryFromRow, outboxColumns } from './outbox-rows.ts';
@@ -29,7 +30,7 @@ export class PostgresOutbox implements Outbox<SqlTransaction> {
     this.#client = client;
     this.#now = options.now ?? Date.now;
     this.#table = qualified(schema, 'yard_outbox');
-    this.#channel = `yard_outbox_${schema}`.slice(0, 63);
+    this.#channel = notifyChannel('yard_outbox_', schema);
   }
 
   async add(

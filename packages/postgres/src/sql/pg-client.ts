@@ -25,6 +25,7 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
   // An idle connection that dies (server restart) is removed by the pool; the next query opens another.
   pool.on('error', () => {});
   const listener = new PgListener(options);
+  let closed = false;
 
   return {
     kind: 'postgres',
@@ -57,6 +58,9 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
     },
     listen: (channel, handler) => listener.listen(channel, handler),
     async close() {
+      // pg's Pool.end() fails when called twice; closing twice is harmless here.
+      if (closed) return;
+      closed = true;
       await listener.close();
       await pool.end();
     },

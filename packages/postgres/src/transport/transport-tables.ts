@@ -1,4 +1,5 @@
 import { qualified } from '../sql/identifiers.ts';
+import { notifyChannel } from '../sql/notify-channel.ts';
 
 /** The transport's qualified table names and notification channel for one schema. */
 export interface TransportTables {
@@ -16,7 +17,7 @@ export function transportTables(schema: string): TransportTables {
     queues: qualified(schema, 'yard_queues'),
     bindings: qualified(schema, 'yard_bindings'),
     messages: qualified(schema, 'yard_messages'),
-    // Channels are identifiers (at most 63 bytes); one per schema, the payload names the queue.
-    channel: `yard_transport_${schema}`.slice(0, 63),
+    // One channel per schema; the payload names the queue.
+    channel: notifyChannel('yard_transport_', schema),
   };
 }
