@@ -41,6 +41,12 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
         throw sqlErrorFor('begin', error);
       }
       let broken = false;
+      // A connection that dies while checked out (a server restart) emits 'error'; unheard, it would
+      // crash the process. The statement in progress fails on its own; the connection is dropped.
+      const onError = () => {
+        broken = true;
+      };
+      connection.on('error', onError);
       try {
         await run(connection, 'begin');
         const result = await work(new PgTransaction(connection));
@@ -53,6 +59,7 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
         });
         throw error;
       } finally {
+        connection.off('error', onError);
         connection.release(broken);
       }
     },
