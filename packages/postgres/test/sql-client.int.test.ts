@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { column, RowShapeError, SqlError, sqlStates } from '@switchyard/postgres';
+import { column, connectPostgres, RowShapeError, SqlError, sqlStates } from '@switchyard/postgres';
 import { databasesUnderTest, type FreshStore } from './support/databases.ts';
 
 for (const database of await databasesUnderTest()) {
@@ -95,3 +95,41 @@ for (const database of await databasesUnderTest()) {
     });
   });
 }
+
+const postgresOnly = (await databasesUnderTest()).find((database) => database.name === 'PostgreSQL');
+
+describe('SQL client on PostgreSQL when the server ends its connections', {
+  skip: postgresOnly?.skip,
+}, () => {
+  it('fails the statements in flight, stays up, and works again on new connections', async () => {
+    const store = await (postgresOnly as NonNullable<typeof postgresOnly>).fresh();
+    const admin = await store.connect();
+    const client = connectPostgres({ url: store.url, maxConnections: 4, applicationName: 'yard-terminated' });
+    try {
+      // Two pooled connections: one stays idle while the transaction below holds the other.
+      await Promise.all([client.query('select pg_sleep(0.05)'), client.query('select pg_sleep(0.05)')]);
+      const held = client
+        .transaction(async (tx) => {
+          await tx.query('select 1');
+          await new Promise((resolve) => setTimeout(resolve, 300)); // idle inside a transaction
+          await tx.query('select 2');
+        })
+        .then(
+          () => 'committed',
+          (error: unknown) => error,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { rows } = await admin.query(
+        `select count(pg_terminate_backend(pid)) as ended from pg_stat_activity
+         where application_name = 'yard-terminated' and pid <> pg_backend_pid()`,
+      );
+      assert.ok(column.integer(rows[0] ?? {}, 'ended') >= 2, 'the idle and the transaction connection ended');
+      assert.ok((await held) instanceof SqlError, 'the transaction on the ended connection failed');
+      assert.deepEqual((await client.query('select 42 as answer')).rows, [{ answer: 42 }]);
+      await client.transaction((tx) => tx.query('select 1'));
+    } finally {
+      await client.close();
+      await store.dispose();
+    }
+  });
+});

@@ -24,6 +24,12 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
   });
   // An idle connection that dies (server restart) is removed by the pool; the next query opens another.
   pool.on('error', () => {});
+  // A dying connection can emit 'error' more than once (the server's FATAL, then the socket closing),
+  // and pg-pool listens only once while a query runs: without a listener of our own, the second would
+  // crash the process. Statements still fail through their own callbacks.
+  pool.on('connect', (connection) => {
+    connection.on('error', () => {});
+  });
   const listener = new PgListener(options);
   let closed = false;
 

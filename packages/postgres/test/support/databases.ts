@@ -12,6 +12,8 @@ import { postgresForTests } from '@switchyard/testing';
 export interface FreshStore {
   readonly client: SqlClient;
   readonly schema: string;
+  /** A connection string for this database whose search_path is the schema (PostgreSQL only). */
+  readonly url: string;
   /** Another client on the same database: another process's pool on a server; the same PGlite in process. */
   connect(): Promise<SqlClient>;
   dispose(): Promise<void>;
@@ -55,6 +57,7 @@ export async function databasesUnderTest(): Promise<DatabaseUnderTest[]> {
         return {
           client,
           schema: schema.name,
+          url: schema.url,
           connect,
           async dispose() {
             for (const each of clients) await each.close();
@@ -74,6 +77,7 @@ export async function databasesUnderTest(): Promise<DatabaseUnderTest[]> {
         return {
           client,
           schema,
+          url: '',
           connect: async () => client,
           async dispose() {
             await client.exec(`drop schema if exists ${schema} cascade`);
