@@ -15,6 +15,7 @@ import pino, { type Logger } from 'pino';
 import { fromDelivery, publishOptions } from './amqp-message.ts';
 import { delayQueueArguments, delayQueueName } from './delay-queue.ts';
 import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.ts';
+import { SettlementBatcher } from './settlement-batcher.ts';
 import { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
 
 /** How the RabbitMQ transport connects and what it does when the connection drops. */
@@ -317,9 +318,9 @@ class RabbitMqConsumer {
   readonly #onDelivery: (delivery: Delivery) => void;
   readonly #forget: () => void;
   #channel: Channel | undefined;
+  #settlements: SettlementBatcher | undefined;
   #tag: string | undefined;
   #cancelled = false;
-  #unsettled = 0;
 
   constructor(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void, forget: () => void) {
     this.#queue = queue;
@@ -333,37 +334,33 @@ class RabbitMqConsumer {
     const channel = await connection.createChannel();
     channel.on('error', () => {}); // the connection's close handler reconnects; nothing to do per channel
     await channel.prefetch(this.#prefetch);
+    const settlements = new SettlementBatcher(channel, () => {
+      if (this.#cancelled && settlements.unsettled === 0) void this.closeChannel();
+    });
     this.#channel = channel;
-    this.#unsettled = 0;
+    this.#settlements = settlements;
     const reply = await channel.consume(this.#queue, (message) => {
-      if (message) this.#deliver(channel, message);
+      if (message) this.#deliver(channel, settlements, message);
     });
     this.#tag = reply.consumerTag;
   }
 
-  #deliver(channel: Channel, message: ConsumeMessage): void {
-    this.#unsettled += 1;
+  #deliver(channel: Channel, settlements: SettlementBatcher, message: ConsumeMessage): void {
+    settlements.delivered(message);
     let settled = false;
-    const settle = async (requeue: boolean) => {
+    const settle = async (outcome: 'ack' | 'requeue') => {
       if (settled) throw new Error(`Delivery of message ${message.properties.messageId} was already settled`);
       settled = true;
       // On a channel that has since closed, the broker has already put the message back.
       if (channel !== this.#channel) return;
-      this.#unsettled -= 1;
-      try {
-        if (requeue) channel.nack(message, false, true);
-        else channel.ack(message);
-      } catch {
-        return;
-      }
-      if (this.#cancelled && this.#unsettled === 0) await this.closeChannel();
+      settlements.settle(message, outcome);
     };
     this.#onDelivery({
       queue: this.#queue,
       message: fromDelivery(message),
       redelivered: message.fields.redelivered,
-      ack: () => settle(false),
-      requeue: () => settle(true),
+      ack: () => settle('ack'),
+      requeue: () => settle('requeue'),
     });
   }
 
@@ -371,14 +368,16 @@ class RabbitMqConsumer {
     this.#cancelled = true;
     const channel = this.#channel;
     if (channel && this.#tag) await channel.cancel(this.#tag).catch(() => {});
-    if (this.#unsettled === 0) await this.closeChannel();
+    if ((this.#settlements?.unsettled ?? 0) === 0) await this.closeChannel();
     this.#forget();
   }
 
-  /** Closing the channel returns every unsettled delivery to its queue. */
+  /** Closing the channel returns every unsettled delivery to its queue; settled ones are sent first. */
   async closeChannel(): Promise<void> {
     const channel = this.#channel;
+    this.#settlements?.flush();
     this.#channel = undefined;
+    this.#settlements = undefined;
     await channel?.close().catch(() => {});
   }
 }
