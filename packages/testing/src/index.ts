@@ -1,5 +1,6 @@
 export { type PostgresForTests, postgresForTests, type TestSchema } from './postgres-test-schema.ts';
 export { type RabbitMqForTests, rabbitmqForTests, type TestVhost } from './rabbitmq-test-vhost.ts';
+export { runReadmeExample } from './readme-example.ts';
 export {
   isCi,
   requirementFor,

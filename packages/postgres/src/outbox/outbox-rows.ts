@@ -1,4 +1,5 @@
 import type { OutboxEntry } from '@switchyard/bus';
+import { outgoingFromRow } from '../messages/message-rows.ts';
 import { column } from '../sql/row-values.ts';
 import type { Row } from '../sql/sql-client.ts';
 
@@ -8,24 +9,9 @@ export const outboxColumns =
 
 /** An outbox row as the entry the bus dispatches; absent optional fields are left out. */
 export function entryFromRow(row: Row): OutboxEntry {
-  const kind = column.text(row, 'kind');
-  if (kind !== 'publish' && kind !== 'send') throw new RangeError(`Outbox row has unknown kind "${kind}"`);
-  const correlationId = column.optionalText(row, 'correlation_id');
-  const delayMs = column.optionalInteger(row, 'delay_ms');
-  const conversationId = column.optionalText(row, 'conversation_id');
   return {
     id: column.text(row, 'id'),
-    kind,
-    destination: column.text(row, 'destination'),
-    message: {
-      messageId: column.text(row, 'message_id'),
-      ...(correlationId !== undefined ? { correlationId } : {}),
-      contentType: column.text(row, 'content_type'),
-      body: column.bytes(row, 'body'),
-      headers: column.json(row, 'headers') as OutboxEntry['message']['headers'],
-    },
-    ...(delayMs !== undefined ? { delayMs } : {}),
-    ...(conversationId !== undefined ? { conversationId } : {}),
+    ...outgoingFromRow(row),
     createdAt: column.timestamp(row, 'created_at'),
   };
 }

@@ -1,5 +1,6 @@
-import type { HeaderValue, ScheduledMessage } from '@switchyard/bus';
-import { column, RowShapeError } from '../sql/row-values.ts';
+import type { ScheduledMessage } from '@switchyard/bus';
+import { outgoingFromRow } from '../messages/message-rows.ts';
+import { column } from '../sql/row-values.ts';
 import type { Row } from '../sql/sql-client.ts';
 
 /** The columns a scheduled message is read from, as `scheduledFromRow` expects them. */
@@ -37,44 +38,14 @@ export function scheduledRowValues(message: ScheduledMessage): unknown[] {
 
 /** A row as a scheduled message the caller owns (fresh Date and body); absent optional fields are left out. */
 export function scheduledFromRow(row: Row): ScheduledMessage {
-  const kind = column.text(row, 'kind');
-  if (kind !== 'publish' && kind !== 'send') throw new RowShapeError('kind', '"publish" or "send"', kind);
-  const correlationId = column.optionalText(row, 'correlation_id');
-  const delayMs = column.optionalInteger(row, 'delay_ms');
-  const conversationId = column.optionalText(row, 'conversation_id');
   return {
     id: column.text(row, 'id'),
     dueAt: new Date(column.timestamp(row, 'due_at')),
-    outgoing: {
-      kind,
-      destination: column.text(row, 'destination'),
-      message: {
-        messageId: column.text(row, 'message_id'),
-        ...(correlationId !== undefined ? { correlationId } : {}),
-        contentType: column.text(row, 'content_type'),
-        body: column.bytes(row, 'body'),
-        headers: headersFrom(row),
-      },
-      ...(delayMs !== undefined ? { delayMs } : {}),
-      ...(conversationId !== undefined ? { conversationId } : {}),
-    },
+    outgoing: outgoingFromRow(row),
   };
 }
 
 /** A claimed row (`scheduledColumns` and `attempts`) as the message to deliver. */
 export function claimedFromRow(row: Row): ClaimedMessage {
   return { message: scheduledFromRow(row), attempts: column.integer(row, 'attempts') };
-}
-
-function headersFrom(row: Row): Record<string, HeaderValue> {
-  const value = column.json(row, 'headers');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RowShapeError('headers', 'a JSON object', value);
-  }
-  for (const each of Object.values(value)) {
-    if (each !== null && !['string', 'number', 'boolean'].includes(typeof each)) {
-      throw new RowShapeError('headers', 'header values (text, numbers, booleans or null)', each);
-    }
-  }
-  return value as Record<string, HeaderValue>;
 }

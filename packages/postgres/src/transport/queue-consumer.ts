@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Delivery, TransportMessage } from '@switchyard/bus';
+import type { Delivery } from '@switchyard/bus';
 import type { Logger } from 'pino';
+import { transportMessageFromRow } from '../messages/message-rows.ts';
 import { column } from '../sql/row-values.ts';
 import type { Row, SqlClient } from '../sql/sql-client.ts';
 import { BatchedStatement } from './batched-statement.ts';
@@ -165,17 +166,9 @@ export class QueueConsumer {
         this.#signal.notify();
       }
     };
-    const correlationId = column.optionalText(row, 'correlation_id');
-    const message: TransportMessage = {
-      messageId: column.text(row, 'message_id'),
-      ...(correlationId !== undefined ? { correlationId } : {}),
-      contentType: column.text(row, 'content_type'),
-      body: column.bytes(row, 'body'),
-      headers: column.json(row, 'headers') as TransportMessage['headers'],
-    };
     this.#onDelivery({
       queue: this.queue,
-      message,
+      message: transportMessageFromRow(row),
       redelivered: column.integer(row, 'delivery_count') > 1,
       ack: () => settle('ack'),
       requeue: () => settle('requeue'),
