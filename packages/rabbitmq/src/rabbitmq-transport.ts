@@ -335,7 +335,10 @@ class RabbitMqConsumer {
     channel.on('error', () => {}); // the connection's close handler reconnects; nothing to do per channel
     await channel.prefetch(this.#prefetch);
     const settlements = new SettlementBatcher(channel, () => {
-      if (this.#cancelled && settlements.unsettled === 0) void this.closeChannel();
+      // The last settlement after a cancel closes the channel, unless closing is what flushed it.
+      if (this.#cancelled && this.#settlements === settlements && settlements.unsettled === 0) {
+        void this.closeChannel();
+      }
     });
     this.#channel = channel;
     this.#settlements = settlements;
@@ -375,9 +378,10 @@ class RabbitMqConsumer {
   /** Closing the channel returns every unsettled delivery to its queue; settled ones are sent first. */
   async closeChannel(): Promise<void> {
     const channel = this.#channel;
-    this.#settlements?.flush();
+    const settlements = this.#settlements;
     this.#channel = undefined;
     this.#settlements = undefined;
+    settlements?.flush();
     await channel?.close().catch(() => {});
   }
 }
