@@ -64,7 +64,9 @@ export class PostgresSagaStore implements SagaStore<SqlTransaction> {
     const params = [sagaType, id, record.state, sagaData(record), version, sagaKeys(record), version - 1];
     let updated: number;
     try {
-      updated = (await tx.query(this.#sql.update, params)).rows.length;
+      // Most steps keep the keys: try the plain update first; the key-reconciling one plans far slower.
+      updated = (await tx.query(this.#sql.updateKeepingKeys, params)).rowCount;
+      if (updated === 0) updated = (await tx.query(this.#sql.update, params)).rows.length;
     } catch (error) {
       throw sagaConflictOr(error, record, attempt);
     }

@@ -37,6 +37,11 @@ export interface SagaStatements {
    * one row when the instance was at the expected version and is now replaced, none otherwise.
    */
   readonly update: string;
+  /**
+   * The same parameters as `update`, for the common step that keeps the keys: one plain versioned
+   * UPDATE, which matches nothing when the version or the keys differ (then `update` runs).
+   */
+  readonly updateKeepingKeys: string;
   /** $1 saga type, $2 id, $3 expected version; the keys go with it (foreign key cascade). */
   readonly remove: string;
   /** $1 saga type, $2 id → version; used only to explain a conflict. */
@@ -68,6 +73,8 @@ export function sagaStatements(tables: SagaTableNames): SagaStatements {
     // The version check and the key changes in one statement: when the version does not match,
     // `updated` is empty and the keys are left alone. Keys the instance already holds are skipped, so
     // inserting one held by another instance is a unique violation.
+    updateKeepingKeys: `update ${instances} set state = $3, data = $4::jsonb, version = $5
+      where saga_type = $1 and id = $2 and version = $7 and keys = $6::jsonb`,
     update: `with updated as (
         update ${instances} set state = $3, data = $4::jsonb, version = $5, keys = $6::jsonb
         where saga_type = $1 and id = $2 and version = $7

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdentifier } from './identifiers.ts';
 import type { NotificationHandler, QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
@@ -11,6 +12,12 @@ export interface PostgresClientOptions {
   readonly maxConnections?: number;
   /** Shown in `pg_stat_activity`. */
   readonly applicationName?: string;
+  /**
+   * Statements with parameters are prepared once per connection and then only executed, which saves
+   * the planning on every call (default true). Turn it off behind a pooler in transaction mode
+   * (PgBouncer), where the next statement may reach another server connection.
+   */
+  readonly preparedStatements?: boolean;
   /** Delay before re-opening a dropped listening connection (default 500 ms, doubling to 10 s). */
   readonly listenRetryMs?: number;
 }
@@ -31,11 +38,12 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
     connection.on('error', () => {});
   });
   const listener = new PgListener(options);
+  const prepare = options.preparedStatements ?? true;
   let closed = false;
 
   return {
     kind: 'postgres',
-    query: (statement, params) => run(pool, statement, params),
+    query: (statement, params) => run(pool, statement, params, prepare),
     exec: async (script) => {
       await run(pool, script);
     },
@@ -55,7 +63,7 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
       connection.on('error', onError);
       try {
         await run(connection, 'begin');
-        const result = await work(new PgTransaction(connection));
+        const result = await work(new PgTransaction(connection, prepare));
         await run(connection, 'commit');
         return result;
       } catch (error) {
@@ -84,12 +92,17 @@ async function run(
   executor: pg.Pool | pg.PoolClient | pg.Client,
   statement: string,
   params?: readonly unknown[],
+  prepare = false,
 ): Promise<QueryResult> {
   try {
-    const result: pg.QueryResult | pg.QueryResult[] = await executor.query(
-      statement,
-      params as unknown[] | undefined,
-    );
+    const result: pg.QueryResult | pg.QueryResult[] =
+      prepare && params && params.length > 0
+        ? await executor.query({
+            name: preparedName(statement),
+            text: statement,
+            values: params as unknown[],
+          })
+        : await executor.query(statement, params as unknown[] | undefined);
     // A script of several statements answers with one result per statement; the last one stands.
     const last = Array.isArray(result) ? result.at(-1) : result;
     const rows = last?.rows ?? [];
@@ -101,14 +114,16 @@ async function run(
 
 class PgTransaction implements SqlTransaction {
   readonly #connection: pg.PoolClient;
+  readonly #prepare: boolean;
   #savepoints = 0;
 
-  constructor(connection: pg.PoolClient) {
+  constructor(connection: pg.PoolClient, prepare: boolean) {
     this.#connection = connection;
+    this.#prepare = prepare;
   }
 
   query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
-    return run(this.#connection, statement, params);
+    return run(this.#connection, statement, params, this.#prepare);
   }
 
   async exec(script: string): Promise<void> {
@@ -219,4 +234,21 @@ class PgListener {
       }
     }
   }
+}
+
+const preparedNames = new Map<string, string>();
+
+/**
+ * A server-side name for a statement's text: the same text always gets the same name, so each
+ * connection prepares it once. Our statements are fixed strings (schema names aside), so the map
+ * stays small; it is bounded all the same.
+ */
+function preparedName(statement: string): string {
+  let name = preparedNames.get(statement);
+  if (!name) {
+    name = `yard_${createHash('sha1').update(statement).digest('hex').slice(0, 24)}`;
+    if (preparedNames.size >= 10_000) preparedNames.clear();
+    preparedNames.set(statement, name);
+  }
+  return name;
 }

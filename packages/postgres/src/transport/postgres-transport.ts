@@ -13,6 +13,7 @@ import pino, { type Logger } from 'pino';
 import { defaultSchema } from '../migrations/switchyard-migrations.ts';
 import type { SqlClient } from '../sql/sql-client.ts';
 import { QueueConsumer } from './queue-consumer.ts';
+import { QueueNotifier } from './queue-notifier.ts';
 import { deployTopology, endpointTopology, removeQueue } from './topology-tables.ts';
 import { NoRouteError } from './transport-errors.ts';
 import { type TransportTables, transportTables } from './transport-tables.ts';
@@ -51,6 +52,7 @@ export class PostgresTransport implements Transport {
   #state: TransportState = 'stopped';
   #detail: string | undefined;
   #unlisten: (() => Promise<void>) | undefined;
+  readonly #notifier: QueueNotifier;
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(client: SqlClient, options: PostgresTransportOptions = {}) {
@@ -60,6 +62,12 @@ export class PostgresTransport implements Transport {
     this.#tables = transportTables(schema);
     this.#logger = options.logger ?? pino({ enabled: false });
     this.#addressPrefix = `postgres://${options.host ?? 'localhost'}/${encodeURIComponent(schema)}/`;
+    this.#notifier = new QueueNotifier(client, this.#tables.channel, this.#logger);
+  }
+
+  /** Wakes this process's consumers of `queue`. */
+  #wake(queue: string): void {
+    for (const consumer of this.#consumers) if (consumer.queue === queue) consumer.wake();
   }
 
   get #leaseMs(): number {
@@ -69,9 +77,7 @@ export class PostgresTransport implements Transport {
   async start(): Promise<void> {
     this.#state = 'connecting';
     await this.#client.query('select 1');
-    this.#unlisten = await this.#client.listen(this.#tables.channel, (queue) => {
-      for (const consumer of this.#consumers) if (consumer.queue === queue) consumer.wake();
-    });
+    this.#unlisten = await this.#client.listen(this.#tables.channel, (queue) => this.#wake(queue));
     // Renew leases well before they run out, and keep temporary queues alive.
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(50, Math.floor(this.#leaseMs / 3)));
     this.#heartbeat.unref();
@@ -163,10 +169,10 @@ export class PostgresTransport implements Transport {
 
   /**
    * Inserts the message into every queue the exchange reaches through its bindings (a recursive query;
-   * UNION stops at cycles) and notifies their consumers on commit. Returns how many queues it reached.
+   * UNION stops at cycles), then tells their consumers. Returns how many queues it reached.
    */
   async #route(exchange: string, message: TransportMessage, delayMs: number): Promise<number> {
-    const { rowCount } = await this.#client.query(
+    const { rows, rowCount } = await this.#client.query(
       `with recursive reach (name, kind) as (
          select $1::text, 'exchange'::text
          union
@@ -180,7 +186,7 @@ export class PostgresTransport implements Transport {
          from reach join ${this.#tables.queues} q on q.name = reach.name and reach.kind = 'queue'
          returning queue
        )
-       select pg_notify($8, queue) from (select distinct queue from inserted) as reached`,
+       select distinct queue from inserted`,
       [
         exchange,
         message.messageId,
@@ -189,9 +195,9 @@ export class PostgresTransport implements Transport {
         Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
         JSON.stringify(message.headers),
         delayMs,
-        this.#tables.channel,
       ],
     );
+    this.#notifier.reached(rows.map((row) => String(row.queue)));
     return rowCount;
   }
 

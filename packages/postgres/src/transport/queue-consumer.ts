@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Delivery } from '@switchyard/bus';
 import type { Logger } from 'pino';
 import { transportMessageFromRow } from '../messages/message-rows.ts';
+import { BatchedStatement } from '../sql/batched-statement.ts';
 import { column } from '../sql/row-values.ts';
 import type { Row, SqlClient } from '../sql/sql-client.ts';
-import { BatchedStatement } from './batched-statement.ts';
 import type { TransportTables } from './transport-tables.ts';
 import { WakeSignal } from './wake-signal.ts';
 
