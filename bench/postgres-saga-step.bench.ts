@@ -9,9 +9,10 @@
  * is recorded on either side.
  * - Switchyard: `client.transaction` with `PostgresSagaStore.findByKey`, `.update`,
  *   `PostgresOutbox.add(tx, [message], 30_000)` and `PostgresInbox.tryRecord`, so the statements are
- *   the stores' own (the update also reconciles the keys table; the outbox insert unnests arrays).
+ *   the stores' own (prepared once per connection on the server, as the client does by default).
  * - Raw: the same four steps as a developer would write them with `pg` (a `pg.Pool` of 16 on the
- *   server, `BEGIN`/`COMMIT`), or on PGlite through a second `PGlite` instance of
+ *   server, `BEGIN`/`COMMIT`, each statement prepared once per connection too), or on PGlite through
+ *   a second `PGlite` instance of
  *   `@electric-sql/pglite` opened here (its `transaction`): a plain UPDATE with the version check,
  *   single-row INSERTs.
  * On the server both sides work on the same tables in one schema, over the same pre-created instances
@@ -191,14 +192,30 @@ async function rawStepBody(run: Run, sql: ReturnType<typeof rawStatements>, step
   await run(sql.inbox, [consumerName, step.messageId, new Date(now)]);
 }
 
+const rawStatementNames = new Map<string, string>();
+
+function rawStatementName(statement: string): string {
+  let name = rawStatementNames.get(statement);
+  if (!name) {
+    name = `bench_raw_${rawStatementNames.size}`;
+    rawStatementNames.set(statement, name);
+  }
+  return name;
+}
+
 function rawPgStep(pool: pg.Pool, schema: string): StepRunner {
   const sql = rawStatements(schema);
   return async (step) => {
     const connection = await pool.connect();
     // A checked-out pg connection has no error listener: a server restart would crash the process.
     connection.on('error', ignore);
+    // Prepared once per connection, as Switchyard's client does, so both sides skip re-planning.
     const run: Run = async (statement, params) => {
-      const result = await connection.query(statement, params);
+      const result = await connection.query({
+        name: rawStatementName(statement),
+        text: statement,
+        values: params,
+      });
       return { rows: result.rows, count: result.rowCount ?? 0 };
     };
     let broken = false;
