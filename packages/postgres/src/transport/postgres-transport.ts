@@ -211,6 +211,10 @@ export class PostgresTransport implements Transport {
   }
 
   async #beat(): Promise<void> {
+    // A cancelled consumer stays only while deliveries it handed out are unsettled: their leases need renewing.
+    for (const consumer of this.#consumers) {
+      if (consumer.stopped && consumer.holding === 0) this.#consumers.delete(consumer);
+    }
     try {
       const owners = [...this.#consumers].filter((each) => each.holding > 0).map((each) => each.owner);
       if (owners.length > 0) {

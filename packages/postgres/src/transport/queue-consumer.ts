@@ -79,6 +79,11 @@ export class QueueConsumer {
     this.#signal.notify();
   }
 
+  /** True once cancelled: it claims nothing more, though deliveries it handed out may still settle. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   get holding(): number {
     return this.#held.size;
   }
