@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { quoteIdentifier } from './identifiers.ts';
+import { PgListener } from './pg-listener.ts';
+import { withSavepoint } from './savepoint.ts';
 import type { NotificationHandler, QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
 
@@ -132,107 +133,6 @@ class PgTransaction implements SqlTransaction {
 
   async savepoint<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return withSavepoint(this, `yard_sp_${++this.#savepoints}`, work);
-  }
-}
-
-/** Runs `work` between SAVEPOINT and RELEASE, rolling back to the savepoint when it throws. */
-export async function withSavepoint<T>(
-  tx: SqlTransaction,
-  name: string,
-  work: (tx: SqlTransaction) => Promise<T>,
-): Promise<T> {
-  await tx.query(`savepoint ${name}`);
-  try {
-    const result = await work(tx);
-    await tx.query(`release savepoint ${name}`);
-    return result;
-  } catch (error) {
-    await tx.query(`rollback to savepoint ${name}`);
-    throw error;
-  }
-}
-
-/**
- * One connection that LISTENs for every channel this client listens to, re-opened with backoff when
- * it drops (a restarted server), re-issuing its LISTENs.
- */
-class PgListener {
-  readonly #options: PostgresClientOptions;
-  readonly #handlers = new Map<string, Set<NotificationHandler>>();
-  #client: pg.Client | undefined;
-  #connecting: Promise<pg.Client> | undefined;
-  #closed = false;
-
-  constructor(options: PostgresClientOptions) {
-    this.#options = options;
-  }
-
-  async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
-    let handlers = this.#handlers.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
-      const client = await this.#connected();
-      await run(client, `listen ${quoteIdentifier(channel)}`);
-    }
-    handlers.add(handler);
-    return async () => {
-      handlers.delete(handler);
-      if (handlers.size > 0 || this.#handlers.get(channel) !== handlers) return;
-      this.#handlers.delete(channel);
-      await this.#client?.query(`unlisten ${quoteIdentifier(channel)}`).catch(() => {});
-    };
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.end().catch(() => {});
-  }
-
-  #connected(): Promise<pg.Client> {
-    if (this.#client) return Promise.resolve(this.#client);
-    this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    });
-    return this.#connecting;
-  }
-
-  async #open(): Promise<pg.Client> {
-    const client = new pg.Client({
-      connectionString: this.#options.url,
-      application_name: `${this.#options.applicationName ?? 'switchyard'} listener`,
-    });
-    client.on('notification', (notification) => {
-      for (const handler of this.#handlers.get(notification.channel) ?? [])
-        handler(notification.payload ?? '');
-    });
-    client.on('error', () => this.#lost(client));
-    client.on('end', () => this.#lost(client));
-    await client.connect();
-    for (const channel of this.#handlers.keys()) await run(client, `listen ${quoteIdentifier(channel)}`);
-    this.#client = client;
-    return client;
-  }
-
-  #lost(client: pg.Client): void {
-    if (this.#client !== client) return;
-    this.#client = undefined;
-    void this.#reopen();
-  }
-
-  async #reopen(): Promise<void> {
-    let delayMs = this.#options.listenRetryMs ?? 500;
-    while (!this.#closed && this.#handlers.size > 0 && !this.#client) {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (this.#closed) return;
-      try {
-        await this.#connected();
-      } catch {
-        delayMs = Math.min(10_000, delayMs * 2);
-      }
-    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { withSavepoint } from './pg-client.ts';
+import { withSavepoint } from './savepoint.ts';
 import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
 
