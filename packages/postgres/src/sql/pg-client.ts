@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PgListener } from './pg-listener.ts';
 import { withSavepoint } from './savepoint.ts';
-import type { NotificationHandler, QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
+import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
 
 /** How to reach a PostgreSQL server. */
