@@ -14,6 +14,7 @@ import {
   receiveEndpoint,
 } from '@switchyard/bus';
 import { z } from 'zod';
+import { median } from './support/measure.ts';
 
 const messages = Number(process.argv[2] ?? 20_000);
 const runs = Number(process.argv[3] ?? 5);
@@ -74,7 +75,6 @@ async function throughBus(): Promise<number> {
   return elapsed;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const directTimes: number[] = [];
 const busTimes: number[] = [];
 await direct(); // warm up both paths once before measuring

@@ -28,6 +28,7 @@ import {
   switchyardMigrations,
 } from '@switchyard/postgres';
 import pg from 'pg';
+import { atFixedRate, median, percentile } from './support/measure.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const rate = Number(process.argv[2] ?? 1_000);
@@ -42,28 +43,6 @@ const schema = `bench_outbox_${process.pid}_${Date.now()}`;
  * Calls `start` `total` times at `rate` per second (in 10 ms ticks), not waiting for each to finish;
  * resolves with the rate achieved, counting until the last one finished.
  */
-async function atFixedRate(total: number, start: () => Promise<void>): Promise<number> {
-  const perTick = rate / 100;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 10 + 1) * perTick));
-    while (sent < due) {
-      pending.push(start());
-      sent += 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  await Promise.all(pending);
-  return total / ((performance.now() - started) / 1000);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 function message(sequence: number): TransportMessage {
   return {
     messageId: uuidv7(),
@@ -115,7 +94,7 @@ async function direct(
 ): Promise<{ send: number[]; rate: number }> {
   const target = await receiver(transport, 'direct', total);
   const sentAt = new Map<string, number>();
-  const achieved = await atFixedRate(total, () => {
+  const achieved = await atFixedRate(rate, total, () => {
     const each = message(sentAt.size);
     sentAt.set(each.messageId, performance.now());
     return transport.send(target.queue, each);
@@ -139,7 +118,7 @@ async function viaOutbox(
   const times = new Map<string, { begin: number; commit: number }>();
   let sequence = 0;
   let failed = 0;
-  const achieved = await atFixedRate(total, async () => {
+  const achieved = await atFixedRate(rate, total, async () => {
     const each = message(sequence++);
     const begin = performance.now();
     const entries = await client.transaction((tx) =>
@@ -226,7 +205,6 @@ try {
   await dropSchema();
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const p50 = (name: keyof typeof rounds) => median(rounds[name].map((each) => each.p50));
 const p99 = (name: keyof typeof rounds) => median(rounds[name].map((each) => each.p99));
 const row = (label: string, name: keyof typeof rounds) =>

@@ -35,6 +35,7 @@ import {
   switchyardMigrations,
 } from '@switchyard/postgres';
 import pg from 'pg';
+import { median } from './support/measure.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const transactions = Number(process.argv[2] ?? 8_000);
@@ -287,8 +288,6 @@ async function measure(
   );
   return (perWorkerSteps * workerCount) / ((performance.now() - started) / 1000);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Warm-up of each, then `runs` rounds taking turns going first; medians of raw and Switchyard tx/s. */
 async function compare(

@@ -35,6 +35,7 @@ import {
 } from '@switchyard/postgres';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
+import { median, runConcurrently } from './support/measure.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const messages = Number(process.argv[2] ?? 10_000);
@@ -52,15 +53,6 @@ const bossSchema = `bench_transport_boss_${stamp}`;
 interface Reading {
   readonly sequence: number;
   readonly payload: string;
-}
-
-/** Runs `count` tasks with at most `limit` at once. */
-async function pool(count: number, limit: number, task: (index: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
 }
 
 /** A promise resolved by calling `done` once `count` calls were made. */
@@ -96,7 +88,7 @@ async function switchyard(transport: PostgresTransport, count: number): Promise<
     handled.tick();
   });
   const started = performance.now();
-  await pool(count, inFlight, (sequence) =>
+  await runConcurrently(count, inFlight, (sequence) =>
     transport.send(queue, {
       messageId: `${queue}-${sequence}`,
       contentType,
@@ -126,7 +118,7 @@ async function pgBoss(boss: PgBoss, notify: boolean, count: number): Promise<num
     },
   );
   const started = performance.now();
-  await pool(count, inFlight, (sequence) => boss.send(queue, { sequence, payload }));
+  await runConcurrently(count, inFlight, (sequence) => boss.send(queue, { sequence, payload }));
   await handled.finished;
   await boss.offWork(queue, { wait: true });
   const elapsed = performance.now() - started;
@@ -160,7 +152,6 @@ process.once('uncaughtException', (error) => {
   void dropSchemas([yardSchema, bossSchema]).finally(() => process.exit(1));
 });
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 interface Path {
   readonly name: string;
   readonly run: (count: number) => Promise<number>;

@@ -10,6 +10,7 @@ import { consumer, createBus, defineMessage, receiveEndpoint } from '@switchyard
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
 import amqp from 'amqplib';
 import { z } from 'zod';
+import { atFixedRate, percentile } from './support/measure.ts';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const rate = Number(process.argv[2] ?? 2_000);
@@ -17,28 +18,6 @@ const seconds = Number(process.argv[3] ?? 5);
 const total = rate * seconds;
 const payload = 'x'.repeat(1024 - 60);
 const Ping = defineMessage('bench.latency.Ping', z.object({ sentAt: z.number(), payload: z.string() }));
-
-/** Calls `send` `total` times at `rate` per second (in 10 ms ticks), not waiting for each to finish. */
-async function atFixedRate(total: number, send: () => Promise<void>): Promise<void> {
-  const perTick = rate / 100;
-  const started = performance.now();
-  const pending: Promise<void>[] = [];
-  let sent = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 10 + 1) * perTick));
-    while (sent < due) {
-      pending.push(send());
-      sent += 1;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  await Promise.all(pending);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function raw(total: number): Promise<number[]> {
   const queue = `bench-latency-raw-${process.pid}-${Date.now()}`;
@@ -59,6 +38,7 @@ async function raw(total: number): Promise<number[]> {
     if (latencies.length === total) done();
   });
   await atFixedRate(
+    rate,
     total,
     () =>
       new Promise<void>((resolve, reject) =>
@@ -99,7 +79,9 @@ async function switchyard(total: number): Promise<number[]> {
     ],
   });
   await bus.start();
-  await atFixedRate(total, () => bus.send(`queue:${endpoint}`, Ping, { sentAt: performance.now(), payload }));
+  await atFixedRate(rate, total, () =>
+    bus.send(`queue:${endpoint}`, Ping, { sentAt: performance.now(), payload }),
+  );
   await finished;
   await bus.stop();
   const cleanup = await amqp.connect(url);

@@ -10,6 +10,7 @@ import { consumer, createBus, defineMessage, receiveEndpoint } from '@switchyard
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
 import amqp from 'amqplib';
 import { z } from 'zod';
+import { median, runConcurrently } from './support/measure.ts';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const messages = Number(process.argv[2] ?? 10_000);
@@ -22,15 +23,6 @@ const Reading = defineMessage(
   'bench.meters.Reading',
   z.object({ sequence: z.number().int(), payload: z.string() }),
 );
-
-/** Runs `count` tasks with at most `limit` at once. */
-async function pool(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-}
 
 async function rawAmqplib(messages: number): Promise<number> {
   const queue = `bench-raw-${process.pid}-${Date.now()}`;
@@ -53,7 +45,7 @@ async function rawAmqplib(messages: number): Promise<number> {
     if (++received === messages) done();
   });
   const started = performance.now();
-  await pool(messages, inFlight, (sequence) => {
+  await runConcurrently(messages, inFlight, (sequence) => {
     const body = Buffer.from(JSON.stringify({ sequence, payload }));
     return new Promise<void>((resolve, reject) =>
       publisher.publish(queue, '', body, { persistent: true, contentType: 'application/json' }, (error) =>
@@ -92,7 +84,9 @@ async function switchyard(messages: number): Promise<number> {
   });
   await bus.start();
   const started = performance.now();
-  await pool(messages, inFlight, (sequence) => bus.send(`queue:${endpoint}`, Reading, { sequence, payload }));
+  await runConcurrently(messages, inFlight, (sequence) =>
+    bus.send(`queue:${endpoint}`, Reading, { sequence, payload }),
+  );
   await allReceived;
   const elapsed = performance.now() - started;
   await bus.stop();
@@ -107,7 +101,6 @@ async function switchyard(messages: number): Promise<number> {
   return elapsed;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 // One unmeasured round each first, so neither path is timed while the JIT is still compiling it.
 await rawAmqplib(warmUpMessages);
 await switchyard(warmUpMessages);
