@@ -13,6 +13,9 @@
  *   ("commit → consumer"); also from before BEGIN ("begin → consumer").
  * - Baseline: `transport.send` of the same message, measured from the call to the consumer's
  *   handler ("send → consumer").
+ * - Sends in the transaction: `client.transaction(tx => transport.sendInTransaction(tx, [send]))`,
+ *   what `transactional({ sends: transport })` does when the transport is in the state's database:
+ *   no outbox row, no dispatch; measured from the commit to the consumer's handler.
  * Each path first runs one unmeasured second; then each round runs both for `seconds`, taking turns
  * going first, and the median of the rounds' percentiles is reported.
  *
@@ -139,6 +142,33 @@ async function viaOutbox(
   return { commit, begin, rate: achieved };
 }
 
+/**
+ * Latencies when the message goes into the queue inside the transaction that would have stored it in
+ * the outbox (`transactional({ sends })`, for a transport in the state's database): commit → consumer.
+ */
+async function inTransaction(
+  client: SqlClient,
+  transport: PostgresTransport,
+  total: number,
+): Promise<{ commit: number[]; rate: number }> {
+  const target = await receiver(transport, 'in-transaction', total);
+  const committedAt = new Map<string, number>();
+  let sequence = 0;
+  const achieved = await atFixedRate(rate, total, async () => {
+    const each = message(sequence++);
+    const committed = await client.transaction((tx) =>
+      transport.sendInTransaction(tx, [{ kind: 'send', destination: target.queue, message: each }]),
+    );
+    committedAt.set(each.messageId, performance.now());
+    committed();
+  });
+  await target.finish();
+  return {
+    commit: [...committedAt].map(([id, at]) => (target.arrivals.get(id) ?? Number.NaN) - at),
+    rate: achieved,
+  };
+}
+
 function ignore(): void {}
 
 /** Drops the schema on a connection of its own, trying again while the server restarts. */
@@ -176,7 +206,12 @@ const of = (values: number[], achieved: number): Percentiles => ({
   p99: percentile(values, 99),
   rate: achieved,
 });
-const rounds = { send: [] as Percentiles[], commit: [] as Percentiles[], begin: [] as Percentiles[] };
+const rounds = {
+  send: [] as Percentiles[],
+  commit: [] as Percentiles[],
+  begin: [] as Percentiles[],
+  inTransaction: [] as Percentiles[],
+};
 const total = rate * seconds;
 const client = connectPostgres({ url, maxConnections: connections, applicationName: 'bench switchyard' });
 const transport = new PostgresTransport(client, { schema });
@@ -186,16 +221,21 @@ try {
   // One unmeasured second of each first, so neither path is timed while the JIT is still compiling it.
   await direct(transport, rate);
   await viaOutbox(client, transport, rate);
+  await inTransaction(client, transport, rate);
+  const paths = ['direct', 'outbox', 'in-transaction'] as const;
   for (let run = 0; run < runs; run++) {
-    const first = run % 2 === 0 ? 'direct' : 'outbox';
-    for (const path of first === 'direct' ? ['direct', 'outbox'] : ['outbox', 'direct']) {
+    // The paths take turns going first.
+    for (const path of [...paths.slice(run % paths.length), ...paths.slice(0, run % paths.length)]) {
       if (path === 'direct') {
         const latencies = await direct(transport, total);
         rounds.send.push(of(latencies.send, latencies.rate));
-      } else {
+      } else if (path === 'outbox') {
         const latencies = await viaOutbox(client, transport, total);
         rounds.commit.push(of(latencies.commit, latencies.rate));
         rounds.begin.push(of(latencies.begin, latencies.rate));
+      } else {
+        const latencies = await inTransaction(client, transport, total);
+        rounds.inTransaction.push(of(latencies.commit, latencies.rate));
       }
     }
   }
@@ -208,14 +248,16 @@ try {
 const p50 = (name: keyof typeof rounds) => median(rounds[name].map((each) => each.p50));
 const p99 = (name: keyof typeof rounds) => median(rounds[name].map((each) => each.p99));
 const row = (label: string, name: keyof typeof rounds) =>
-  `${label.padEnd(36)}${p50(name).toFixed(2).padStart(9)}${p99(name).toFixed(2).padStart(9)}   ` +
+  `${label.padEnd(44)}${p50(name).toFixed(2).padStart(9)}${p99(name).toFixed(2).padStart(9)}   ` +
   `${rounds[name].map((each) => `${each.p50.toFixed(1)}/${each.p99.toFixed(1)} @${each.rate.toFixed(0)}`).join(' ')}\n`;
 process.stdout.write(
   `PostgreSQL outbox latency at ${rate} msg/s for ${seconds} s, 1 KB messages, to the consumer (ms), median of ${runs}\n` +
-    `${'path'.padEnd(36)}${'p50'.padStart(9)}${'p99'.padStart(9)}   rounds (p50/p99 @ msg/s achieved)\n` +
+    `${'path'.padEnd(44)}${'p50'.padStart(9)}${'p99'.padStart(9)}   rounds (p50/p99 @ msg/s achieved)\n` +
     row('transport.send, send → consumer', 'send') +
     row('outbox + deliver, commit → consumer', 'commit') +
     row('outbox + deliver, begin → consumer', 'begin') +
-    `ratio commit → consumer / send → consumer: p50 ${(p50('commit') / p50('send')).toFixed(2)}, ` +
-    `p99 ${(p99('commit') / p99('send')).toFixed(2)}; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
+    row('sends in the transaction, commit → consumer', 'inTransaction') +
+    `ratio to send → consumer: outbox p50 ${(p50('commit') / p50('send')).toFixed(2)}, ` +
+    `p99 ${(p99('commit') / p99('send')).toFixed(2)}; in transaction p50 ` +
+    `${(p50('inTransaction') / p50('send')).toFixed(2)}, p99 ${(p99('inTransaction') / p99('send')).toFixed(2)}; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
 );

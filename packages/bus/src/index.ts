@@ -77,6 +77,7 @@ export {
 } from './ports/saga-store.ts';
 export type { ScheduledMessage, Scheduler } from './ports/scheduler.ts';
 export type { TransactionRunner } from './ports/transaction.ts';
+export type { TransactionalSends } from './ports/transactional-sends.ts';
 export { type ExceptionInfo, exceptionInfo, type Fault, faultOf } from './recoverability/fault.ts';
 export {
   defaultRetryPolicy,

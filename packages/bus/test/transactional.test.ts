@@ -178,4 +178,15 @@ describe('transactional consumers (inbox + outbox middleware)', () => {
       await harness.stop();
     }
   });
+
+  it('refuses to be built without a way for messages to leave', () => {
+    const database = new MemoryDatabase();
+    const options = { transactions: database, outbox: new MemoryOutbox(database) };
+    assert.throws(
+      () => transactional(options as unknown as Parameters<typeof transactional<MemoryTransaction>>[0]),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        /an outbox and its dispatcher, or transactional sends/.test(error.message),
+    );
+  });
 });

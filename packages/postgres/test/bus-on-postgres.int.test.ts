@@ -207,3 +207,84 @@ for (const database of await databasesUnderTest()) {
     });
   });
 }
+
+for (const database of await databasesUnderTest()) {
+  describe(`messages sent in the handler's transaction, without an outbox (${database.name})`, {
+    skip: database.skip,
+  }, () => {
+    let store: FreshStore;
+    let bus: Bus;
+    const placed: string[] = [];
+    let failAfterPublishing = new Set<string>();
+
+    before(async () => {
+      store = await database.fresh();
+      await store.client.exec(
+        `create table ${store.schema}.orders (order_id text primary key, pints integer not null)`,
+      );
+      const transport = new PostgresTransport(store.client, { schema: store.schema, pollIntervalMs: 100 });
+      bus = createBus({
+        transport,
+        endpoints: [
+          receiveEndpoint('orders', {
+            retry: { immediate: { limit: 0 } },
+            middleware: [
+              transactional({
+                transactions: store.client,
+                sends: transport,
+                inbox: new PostgresInbox(store.client, { schema: store.schema }),
+              }),
+            ],
+            consumers: [
+              consumer(PlaceOrder, async (order, context) => {
+                const tx = transactionOf<SqlTransaction>(context);
+                await tx.query(`insert into ${store.schema}.orders values ($1, $2)`, [
+                  order.orderId,
+                  order.pints,
+                ]);
+                await context.publish(OrderPlaced, { orderId: order.orderId });
+                if (failAfterPublishing.has(order.orderId)) throw new Error(`order ${order.orderId} refused`);
+              }),
+            ],
+          }),
+          receiveEndpoint('billing', {
+            consumers: [consumer(OrderPlaced, (event) => void placed.push(event.orderId))],
+          }),
+        ],
+      });
+      await bus.start();
+    });
+
+    after(async () => {
+      await bus?.stop();
+      await store?.dispose();
+    });
+
+    const ordersInTable = async () =>
+      (await store.client.query(`select order_id from ${store.schema}.orders order by order_id`)).rows.map(
+        (row) => column.text(row, 'order_id'),
+      );
+
+    it('delivers what the handler published when its transaction commits, with its state', async () => {
+      await bus.send('queue:orders', PlaceOrder, { orderId: 'd-1', pints: 1 });
+      await waitUntil(() => placed.includes('d-1'));
+      assert.deepEqual(await ordersInTable(), ['d-1']);
+      assert.equal((await store.client.query(`select 1 from ${store.schema}.yard_outbox`)).rows.length, 0);
+    });
+
+    it('delivers nothing a failed handler published, and keeps none of its state', async () => {
+      failAfterPublishing = new Set(['d-refused']);
+      await bus.send('queue:orders', PlaceOrder, { orderId: 'd-refused', pints: 1 });
+      await bus.send('queue:orders', PlaceOrder, { orderId: 'd-2', pints: 1 });
+      await waitUntil(() => placed.includes('d-2'));
+      let errored: Awaited<ReturnType<typeof queuedRows>> = [];
+      for (let waited = 0; errored.length === 0 && waited < 10_000; waited += 50) {
+        errored = await queuedRows(store.client, store.schema, 'orders_error');
+        if (errored.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(errored.length, 1, 'the refused order went to the error queue');
+      assert.equal(placed.includes('d-refused'), false);
+      assert.deepEqual(await ordersInTable(), ['d-1', 'd-2']);
+    });
+  });
+}

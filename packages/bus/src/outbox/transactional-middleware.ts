@@ -3,32 +3,53 @@ import { ConfigurationError } from '../errors.ts';
 import type { Inbox } from '../ports/inbox.ts';
 import type { Outbox, OutgoingMessage } from '../ports/outbox.ts';
 import type { TransactionRunner } from '../ports/transaction.ts';
+import type { TransactionalSends } from '../ports/transactional-sends.ts';
 import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 
 const transactionItem = 'switchyard.transaction';
 
-/** What the transactional middleware needs: where state lives, and the outbox (and inbox) in it. */
-export interface TransactionalOptions<Tx> {
+/** What the transactional middleware needs: where state lives, and how the consumer's messages leave. */
+export type TransactionalOptions<Tx> = {
   readonly transactions: TransactionRunner<Tx>;
-  readonly outbox: Outbox<Tx>;
-  readonly dispatcher: OutboxDispatcher<Tx>;
   /** With an inbox, a redelivered message whose effects committed is acknowledged without running again. */
   readonly inbox?: Inbox<Tx>;
-}
+} & (
+  | {
+      /** Messages are stored in the outbox in the transaction, then dispatched after commit. */
+      readonly outbox: Outbox<Tx>;
+      readonly dispatcher: OutboxDispatcher<Tx>;
+      readonly sends?: never;
+    }
+  | {
+      /**
+       * Messages go straight into the transport's queues in the transaction: for a transport in the
+       * same database as the state. Nothing is left to dispatch after commit.
+       */
+      readonly sends: TransactionalSends<Tx>;
+      readonly outbox?: never;
+      readonly dispatcher?: never;
+    }
+);
 
 /**
- * Runs each consumer in one transaction with its inbox record and outbox rows: the consumer's state
- * changes, the fact that it handled the message, and the messages it produced commit together or not
- * at all. After commit the messages are sent at once; the outbox sweeper sends any left behind.
+ * Runs each consumer in one transaction with its inbox record and the messages it produced: the
+ * consumer's state changes, the fact that it handled the message, and its messages commit together or
+ * not at all. With an outbox, the messages are sent at once after commit and the outbox sweeper sends
+ * any left behind; with transactional sends, the commit itself delivers them.
  */
 export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware {
+  if (!options.sends && !(options.outbox && options.dispatcher)) {
+    throw new ConfigurationError(
+      'transactional() needs an outbox and its dispatcher, or transactional sends',
+    );
+  }
   return async (context, next) => {
     const produced: OutgoingMessage[] = [];
     const outer = context.outgoing;
     const result = await options.transactions.transaction(async (tx) => {
       const consumerKey = `${context.endpoint}/${context.consumer}`;
       if (options.inbox && !(await options.inbox.tryRecord(tx, consumerKey, context.envelope.messageId))) {
-        return 'duplicate' as const;
+        return { kind: 'duplicate' as const };
       }
       context.items.set(transactionItem, tx);
       context.outgoing = { add: async (message) => void produced.push(message) };
@@ -38,15 +59,24 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
         context.outgoing = outer;
         context.items.delete(transactionItem);
       }
-      return options.outbox.add(tx, produced, options.dispatcher.leaseMs);
+      if (options.sends) {
+        return { kind: 'sent' as const, committed: await options.sends.sendInTransaction(tx, produced) };
+      }
+      const entries = await (options.outbox as Outbox<Tx>).add(
+        tx,
+        produced,
+        (options.dispatcher as OutboxDispatcher<Tx>).leaseMs,
+      );
+      return { kind: 'stored' as const, entries };
     });
-    if (result === 'duplicate') {
+    if (result.kind === 'duplicate') {
       context.logger.info(
         'Message already handled by this consumer (inbox); acknowledging without running it again',
       );
       return;
     }
-    await options.dispatcher.deliver(result);
+    if (result.kind === 'sent') result.committed();
+    else await (options.dispatcher as OutboxDispatcher<Tx>).deliver(result.entries);
   };
 }
 

@@ -2,8 +2,10 @@ import type {
   ConsumeOptions,
   ConsumerHandle,
   Delivery,
+  OutgoingMessage,
   SendOptions,
   Topology,
+  TransactionalSends,
   Transport,
   TransportHealth,
   TransportMessage,
@@ -11,7 +13,7 @@ import type {
 } from '@switchyard/bus';
 import pino, { type Logger } from 'pino';
 import { defaultSchema } from '../migrations/switchyard-migrations.ts';
-import type { SqlClient } from '../sql/sql-client.ts';
+import type { SqlClient, SqlExecutor, SqlTransaction } from '../sql/sql-client.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 import { QueueNotifier } from './queue-notifier.ts';
 import { deployTopology, endpointTopology, removeQueue } from './topology-tables.ts';
@@ -39,7 +41,7 @@ export interface PostgresTransportOptions {
  * with SKIP LOCKED under a lease that a heartbeat renews, so a crashed consumer's messages return
  * when the lease runs out; LISTEN/NOTIFY wakes consumers at once. Runs on PostgreSQL and PGlite.
  */
-export class PostgresTransport implements Transport {
+export class PostgresTransport implements Transport, TransactionalSends<SqlTransaction> {
   readonly name = 'postgres';
   readonly #client: SqlClient;
   readonly #tables: TransportTables;
@@ -86,6 +88,10 @@ export class PostgresTransport implements Transport {
 
   async deploy(topology: Topology): Promise<void> {
     await deployTopology(this.#client, this.#tables, topology);
+    this.#markDeclared(topology);
+  }
+
+  #markDeclared(topology: Topology): void {
     for (const queue of topology.queues) {
       this.#declared.add(`queue:${queue.name}`);
       if (queue.autoDelete) this.#temporaryQueues.add(queue.name);
@@ -95,17 +101,40 @@ export class PostgresTransport implements Transport {
 
   async publish(exchange: string, message: TransportMessage): Promise<void> {
     // Not an error when nobody subscribes yet, as with a fanout exchange on a broker.
-    await this.#route(exchange, message, 0);
+    this.#notifier.reached(await this.#route(this.#client, exchange, message, 0));
   }
 
   async send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
     if (!this.#declared.has(`queue:${queue}`)) await this.deploy(endpointTopology(queue));
-    const reached = await this.#route(queue, message, options.delayMs ?? 0);
-    if (reached === 0) {
-      throw new NoRouteError(
-        `Message ${message.messageId} sent to "${queue}" reached no queue: nothing is bound to exchange "${queue}"`,
-      );
+    const reached = await this.#route(this.#client, queue, message, options.delayMs ?? 0);
+    if (reached.length === 0) throw noRoute(queue, message);
+    this.#notifier.reached(reached);
+  }
+
+  /**
+   * Enqueues messages inside the caller's transaction on this transport's database (the transactional
+   * middleware's `sends`): they are delivered when it commits, and gone if it rolls back. The returned
+   * function, called after the commit, wakes their consumers.
+   */
+  async sendInTransaction(tx: SqlTransaction, messages: readonly OutgoingMessage[]): Promise<() => void> {
+    const reached: string[] = [];
+    const declared: Topology[] = [];
+    for (const outgoing of messages) {
+      const { destination, message } = outgoing;
+      if (outgoing.kind === 'send' && !this.#declared.has(`queue:${destination}`)) {
+        const topology = endpointTopology(destination);
+        await deployTopology(tx, this.#tables, topology);
+        declared.push(topology);
+      }
+      const queues = await this.#route(tx, destination, message, outgoing.delayMs ?? 0);
+      if (outgoing.kind === 'send' && queues.length === 0) throw noRoute(destination, message);
+      reached.push(...queues);
     }
+    return () => {
+      // What the transaction declared exists only now that it committed.
+      for (const topology of declared) this.#markDeclared(topology);
+      this.#notifier.reached(reached);
+    };
   }
 
   async consume(
@@ -169,10 +198,16 @@ export class PostgresTransport implements Transport {
 
   /**
    * Inserts the message into every queue the exchange reaches through its bindings (a recursive query;
-   * UNION stops at cycles), then tells their consumers. Returns how many queues it reached.
+   * UNION stops at cycles), on `executor`. Returns the queues it reached, for their consumers to be
+   * told once the insert has committed.
    */
-  async #route(exchange: string, message: TransportMessage, delayMs: number): Promise<number> {
-    const { rows, rowCount } = await this.#client.query(
+  async #route(
+    executor: SqlExecutor,
+    exchange: string,
+    message: TransportMessage,
+    delayMs: number,
+  ): Promise<string[]> {
+    const { rows } = await executor.query(
       `with recursive reach (name, kind) as (
          select $1::text, 'exchange'::text
          union
@@ -197,8 +232,7 @@ export class PostgresTransport implements Transport {
         delayMs,
       ],
     );
-    this.#notifier.reached(rows.map((row) => String(row.queue)));
-    return rowCount;
+    return rows.map((row) => String(row.queue));
   }
 
   /** A queue someone else declared is consumed as it is; a missing one is declared as an endpoint queue. */
@@ -257,4 +291,10 @@ export class PostgresTransport implements Transport {
     this.#state = 'reconnecting';
     this.#detail = error instanceof Error ? error.message : String(error);
   }
+}
+
+function noRoute(queue: string, message: TransportMessage): NoRouteError {
+  return new NoRouteError(
+    `Message ${message.messageId} sent to "${queue}" reached no queue: nothing is bound to exchange "${queue}"`,
+  );
 }
