@@ -96,14 +96,10 @@ async function run(
   prepare = false,
 ): Promise<QueryResult> {
   try {
-    const result: pg.QueryResult | pg.QueryResult[] =
-      prepare && params && params.length > 0
-        ? await executor.query({
-            name: preparedName(statement),
-            text: statement,
-            values: params as unknown[],
-          })
-        : await executor.query(statement, params as unknown[] | undefined);
+    const name = prepare && params && params.length > 0 ? preparedName(statement) : undefined;
+    const result: pg.QueryResult | pg.QueryResult[] = name
+      ? await executor.query({ name, text: statement, values: params as unknown[] })
+      : await executor.query(statement, params as unknown[] | undefined);
     // A script of several statements answers with one result per statement; the last one stands.
     const last = Array.isArray(result) ? result.at(-1) : result;
     const rows = last?.rows ?? [];
@@ -137,17 +133,18 @@ class PgTransaction implements SqlTransaction {
 }
 
 const preparedNames = new Map<string, string>();
-
 /**
- * A server-side name for a statement's text: the same text always gets the same name, so each
- * connection prepares it once. Our statements are fixed strings (schema names aside), so the map
- * stays small; it is bounded all the same.
+ * Each connection keeps the statements it prepared for as long as it lives. Switchyard's own are a
+ * few dozen; an application that builds SQL text on the fly could make thousands, so past this many
+ * distinct texts, new ones run unprepared.
  */
-function preparedName(statement: string): string {
+const maxPreparedStatements = 1_000;
+
+/** A server-side name for a statement's text (the same text, the same name), or none past the limit. */
+function preparedName(statement: string): string | undefined {
   let name = preparedNames.get(statement);
-  if (!name) {
+  if (!name && preparedNames.size < maxPreparedStatements) {
     name = `yard_${createHash('sha1').update(statement).digest('hex').slice(0, 24)}`;
-    if (preparedNames.size >= 10_000) preparedNames.clear();
     preparedNames.set(statement, name);
   }
   return name;
