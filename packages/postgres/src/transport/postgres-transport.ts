@@ -153,7 +153,12 @@ export class PostgresTransport implements Transport, TransactionalSends<SqlTrans
         pollIntervalMs: this.#options.pollIntervalMs ?? 1_000,
       },
       onDelivery,
-      { succeeded: () => this.#pollSucceeded(), failed: (error) => this.#pollFailed(error) },
+      {
+        pollSucceeded: () => this.#pollSucceeded(),
+        pollFailed: (error) => this.#pollFailed(error),
+        // The same once-per-turn NOTIFY as for new messages, rather than one inside the update.
+        returned: (queue) => this.#notifier.reached([queue]),
+      },
       this.#logger,
     );
     this.#consumers.add(consumer);

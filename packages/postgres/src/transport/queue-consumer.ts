@@ -17,10 +17,12 @@ export interface QueueConsumerSettings {
   readonly pollIntervalMs: number;
 }
 
-/** Reports the outcome of each poll so the transport can report its health. */
-export interface PollObserver {
-  succeeded(): void;
-  failed(error: unknown): void;
+/** What a consumer tells its transport: how each poll went, and messages it gave back to the queue. */
+export interface ConsumerEvents {
+  pollSucceeded(): void;
+  pollFailed(error: unknown): void;
+  /** Messages went back to `queue`; its consumers, here and elsewhere, should look again. */
+  returned(queue: string): void;
 }
 
 /**
@@ -36,7 +38,7 @@ export class QueueConsumer {
   readonly #tables: TransportTables;
   readonly #settings: QueueConsumerSettings;
   readonly #onDelivery: (delivery: Delivery) => void;
-  readonly #observer: PollObserver;
+  readonly #events: ConsumerEvents;
   readonly #logger: Logger;
   readonly #signal = new WakeSignal();
   readonly #held = new Set<number>();
@@ -50,7 +52,7 @@ export class QueueConsumer {
     queue: string,
     settings: QueueConsumerSettings,
     onDelivery: (delivery: Delivery) => void,
-    observer: PollObserver,
+    events: ConsumerEvents,
     logger: Logger,
   ) {
     this.#client = client;
@@ -58,7 +60,7 @@ export class QueueConsumer {
     this.queue = queue;
     this.#settings = settings;
     this.#onDelivery = onDelivery;
-    this.#observer = observer;
+    this.#events = events;
     this.#logger = logger;
     this.#acks = new BatchedStatement((ids) =>
       client
@@ -112,11 +114,11 @@ export class QueueConsumer {
           if (claimed.length === capacity) sleepMs = 0;
           else sleepMs = await this.#untilNextVisible(sleepMs);
         }
-        this.#observer.succeeded();
+        this.#events.pollSucceeded();
         failures = 0;
       } catch (error) {
         failures += 1;
-        this.#observer.failed(error);
+        this.#events.pollFailed(error);
         this.#logger.warn({ err: error, queue: this.queue, failures }, 'Polling the queue failed; retrying');
         sleepMs = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
       }
@@ -180,18 +182,15 @@ export class QueueConsumer {
     });
   }
 
-  /** Gives messages back to the queue at once and tells every consumer of it. */
+  /** Gives messages back to the queue at once and has every consumer of it told. */
   async #release(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#client.query(
-      `with released as (
-         update ${this.#tables.messages} set lease_until = null, lease_owner = null
-         where id = any($1::bigint[]) and lease_owner = $2
-         returning queue
-       )
-       select pg_notify($3, queue) from (select distinct queue from released) as queues`,
-      [ids, this.owner, this.#tables.channel],
+    const { rowCount } = await this.#client.query(
+      `update ${this.#tables.messages} set lease_until = null, lease_owner = null
+       where id = any($1::bigint[]) and lease_owner = $2`,
+      [ids, this.owner],
     );
+    if (rowCount > 0) this.#events.returned(this.queue);
   }
 
   /** Returns everything this consumer still holds to the queue (the transport is closing). */
