@@ -22,7 +22,7 @@ import {
 import { z } from 'zod';
 import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 import { databasesUnderTest, type FreshStore } from './support/databases.ts';
-import { queuedRows } from './support/queue-rows.ts';
+import { queuedRows, queuedRowsOnceAny } from './support/queue-rows.ts';
 
 const PlaceOrder = defineMessage(
   'Milkround.Orders.PlaceOrder',
@@ -105,10 +105,7 @@ for (const database of await databasesUnderTest()) {
       await store?.dispose();
     });
 
-    const ordersInTable = async () =>
-      (await store.client.query(`select order_id from ${store.schema}.orders order by order_id`)).rows.map(
-        (row) => column.text(row, 'order_id'),
-      );
+    const ordersInTable = () => orderIdsIn(store);
 
     it('commits the handler’s state and its published event together, and delivers the event', async () => {
       await bus.send('queue:orders', PlaceOrder, { orderId: 'o-1', pints: 2 });
@@ -153,11 +150,7 @@ for (const database of await databasesUnderTest()) {
 
     it('moves a message no consumer understands to the skipped queue', async () => {
       await bus.send('queue:orders', Unwanted, { note: 'nobody reads this' });
-      let skipped: Awaited<ReturnType<typeof queuedRows>> = [];
-      for (let waited = 0; skipped.length === 0 && waited < 5_000; waited += 50) {
-        skipped = await queuedRows(store.client, store.schema, 'orders_skipped');
-        if (skipped.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const skipped = await queuedRowsOnceAny(store.client, store.schema, 'orders_skipped');
       assert.equal(skipped.length, 1);
       assert.equal(skipped[0]?.headers[transportHeaders.reason], 'dead-letter');
     });
@@ -260,10 +253,7 @@ for (const database of await databasesUnderTest()) {
       await store?.dispose();
     });
 
-    const ordersInTable = async () =>
-      (await store.client.query(`select order_id from ${store.schema}.orders order by order_id`)).rows.map(
-        (row) => column.text(row, 'order_id'),
-      );
+    const ordersInTable = () => orderIdsIn(store);
 
     it('delivers what the handler published when its transaction commits, with its state', async () => {
       await bus.send('queue:orders', PlaceOrder, { orderId: 'd-1', pints: 1 });
@@ -277,14 +267,16 @@ for (const database of await databasesUnderTest()) {
       await bus.send('queue:orders', PlaceOrder, { orderId: 'd-refused', pints: 1 });
       await bus.send('queue:orders', PlaceOrder, { orderId: 'd-2', pints: 1 });
       await waitUntil(() => placed.includes('d-2'));
-      let errored: Awaited<ReturnType<typeof queuedRows>> = [];
-      for (let waited = 0; errored.length === 0 && waited < 10_000; waited += 50) {
-        errored = await queuedRows(store.client, store.schema, 'orders_error');
-        if (errored.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const errored = await queuedRowsOnceAny(store.client, store.schema, 'orders_error', 10_000);
       assert.equal(errored.length, 1, 'the refused order went to the error queue');
       assert.equal(placed.includes('d-refused'), false);
       assert.deepEqual(await ordersInTable(), ['d-1', 'd-2']);
     });
   });
+}
+
+/** The order ids the handlers wrote, sorted. */
+async function orderIdsIn(store: FreshStore): Promise<string[]> {
+  const { rows } = await store.client.query(`select order_id from ${store.schema}.orders order by order_id`);
+  return rows.map((row) => column.text(row, 'order_id'));
 }

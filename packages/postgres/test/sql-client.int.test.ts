@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { column, connectPostgres, RowShapeError, SqlError, sqlStates } from '@switchyard/postgres';
+import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 import { databasesUnderTest, type FreshStore } from './support/databases.ts';
 
 for (const database of await databasesUnderTest()) {
@@ -86,8 +87,7 @@ for (const database of await databasesUnderTest()) {
       const channel = `yard_test_${store.schema}`;
       const stop = await store.client.listen(channel, (payload) => received.push(payload));
       await store.client.query('select pg_notify($1, $2)', [channel, 'first']);
-      for (let waited = 0; received.length === 0 && waited < 5_000; waited += 10)
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitUntil(() => received.length > 0, 5_000, 'the first notification');
       await stop();
       await store.client.query('select pg_notify($1, $2)', [channel, 'second']);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -19,3 +19,18 @@ export async function queuedRows(client: SqlClient, schema: string, queue: strin
     body: Buffer.from(column.bytes(row, 'body')).toString(),
   }));
 }
+
+/** The messages in `queue` once there are any, or none after `timeoutMs` (the caller asserts). */
+export async function queuedRowsOnceAny(
+  client: SqlClient,
+  schema: string,
+  queue: string,
+  timeoutMs = 5_000,
+): Promise<QueuedRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await queuedRows(client, schema, queue);
+    if (rows.length > 0 || Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
