@@ -1,0 +1,47 @@
+import type { Activity } from '../definition/activities.ts';
+import { type AnySagaDefinition, finalState, initialState } from '../definition/define-saga.ts';
+import { ClauseTable } from '../runtime/clause-table.ts';
+
+/**
+ * A Mermaid `stateDiagram-v2` of a definition: one arrow per state, event and target state (an event
+ * whose activities do not transition loops back to its state), `[*]` for the initial and final ends.
+ */
+export function mermaidDiagram(definition: AnySagaDefinition): string {
+  const clauses = new ClauseTable(definition);
+  const events = [...Object.keys(definition.events), ...Object.keys(definition.composites)];
+  const lines = ['stateDiagram-v2'];
+  const seen = new Set<string>();
+  for (const state of [initialState, ...definition.states]) {
+    for (const event of events) {
+      for (const activities of clauses.clausesFor(state, event) ?? []) {
+        const targets = targetsOf(activities);
+        for (const target of targets.size > 0 ? targets : new Set([state])) {
+          const arrow = `    ${node(state)} --> ${node(target)} : ${event}`;
+          if (!seen.has(arrow)) lines.push(arrow);
+          seen.add(arrow);
+        }
+      }
+    }
+  }
+  if ([...seen].some((arrow) => arrow.includes(`--> ${finalState} `)))
+    lines.push(`    ${finalState} --> [*]`);
+  return `${lines.join('\n')}\n`;
+}
+
+function node(state: string): string {
+  return state === initialState ? '[*]' : state;
+}
+
+/** The states the activities may end in: every branch of every `if` counts. */
+function targetsOf(activities: readonly Activity[]): Set<string> {
+  const targets = new Set<string>();
+  for (const activity of activities) {
+    if (activity.kind === 'transitionTo') targets.add(activity.state);
+    if (activity.kind === 'finalize') targets.add(finalState);
+    if (activity.kind === 'if') {
+      for (const target of targetsOf(activity.whenTrue)) targets.add(target);
+      for (const target of targetsOf(activity.whenFalse)) targets.add(target);
+    }
+  }
+  return targets;
+}
