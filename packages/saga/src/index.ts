@@ -1,3 +1,10 @@
+export {
+  checkSaga,
+  SagaCheckFailure,
+  type SagaCheckOptions,
+  type SagaCheckReport,
+} from './checker/check-saga.ts';
+export type { SagaInvariant, SagaWorld, ScenarioMessage } from './checker/run-schedule.ts';
 export type {
   Activity,
   ActivityChain,

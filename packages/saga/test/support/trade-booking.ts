@@ -51,7 +51,9 @@ export interface TradeData {
 }
 
 /** The example saga of this package's tests; `deadlineMs` bounds how long the parts may take. */
-export function tradeBooking(options: { deadlineMs?: number; parkLimitMs?: number } = {}) {
+export function tradeBooking(
+  options: { deadlineMs?: number; parkLimitMs?: number; amendmentsInSequence?: boolean } = {},
+) {
   const parkLimitMs = options.parkLimitMs ?? 60_000;
   return defineSaga({
     name: 'tradebook.TradeBooking',
@@ -80,7 +82,10 @@ export function tradeBooking(options: { deadlineMs?: number; parkLimitMs?: numbe
         whenMissing: 'park',
         parkLimitMs,
         onUnexpected: 'defer',
-        sequence: { stream: 'amendments', number: (m) => m.sequence },
+        // Without the sequence, the checker shows a late first amendment overwriting the second.
+        ...(options.amendmentsInSequence === false
+          ? {}
+          : { sequence: { stream: 'amendments', number: (m: { sequence: number }) => m.sequence } }),
       }),
       deadline: event(BookingDeadlinePassed, { byId: (m) => m.tradeId, onUnexpected: 'ignore' }),
     },
