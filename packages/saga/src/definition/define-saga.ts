@@ -102,7 +102,10 @@ export function defineSaga<D, const S extends string, E extends EventMap, const 
   spec: SagaSpec<D, S, E, C>,
 ): SagaDefinition<D, S, E, C> {
   const where = `Saga "${spec.name}"`;
-  for (const state of spec.states) {
+  for (const [index, state] of spec.states.entries()) {
+    if (spec.states.indexOf(state) !== index) {
+      throw new ConfigurationError(`${where}: state "${state}" is declared twice`);
+    }
     if (!statePattern.test(state)) {
       throw new ConfigurationError(
         `${where}: state "${state}" must be a letter followed by letters, digits or "_"`,
@@ -182,7 +185,10 @@ function checkDefinition(definition: AnySagaDefinition): void {
         `${where}: composite "${name}" needs at least two events, got ${parts.length}`,
       );
     }
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
+      if (parts.indexOf(part) !== index) {
+        throw new ConfigurationError(`${where}: composite "${name}" lists "${part}" twice`);
+      }
       if (!eventNames.has(part)) {
         throw new ConfigurationError(
           `${where}: composite "${name}" lists "${part}", which is not a declared event`,

@@ -14,8 +14,7 @@ export function mermaidDiagram(definition: AnySagaDefinition): string {
   for (const state of [initialState, ...definition.states]) {
     for (const event of events) {
       for (const activities of clauses.clausesFor(state, event) ?? []) {
-        const targets = targetsOf(activities);
-        for (const target of targets.size > 0 ? targets : new Set([state])) {
+        for (const target of endStates(activities, new Set([state]))) {
           const arrow = `    ${node(state)} --> ${node(target)} : ${event}`;
           if (!seen.has(arrow)) lines.push(arrow);
           seen.add(arrow);
@@ -32,16 +31,21 @@ function node(state: string): string {
   return state === initialState ? '[*]' : state;
 }
 
-/** The states the activities may end in: every branch of every `if` counts. */
-function targetsOf(activities: readonly Activity[]): Set<string> {
-  const targets = new Set<string>();
+/**
+ * The states the activities may leave the instance in, starting from `from`: a later transition
+ * replaces an earlier one, and each branch of an `if` (an absent one stays put) is a possible path.
+ */
+function endStates(activities: readonly Activity[], from: ReadonlySet<string>): Set<string> {
+  let current = new Set(from);
   for (const activity of activities) {
-    if (activity.kind === 'transitionTo') targets.add(activity.state);
-    if (activity.kind === 'finalize') targets.add(finalState);
+    if (activity.kind === 'transitionTo') current = new Set([activity.state]);
+    if (activity.kind === 'finalize') current = new Set([finalState]);
     if (activity.kind === 'if') {
-      for (const target of targetsOf(activity.whenTrue)) targets.add(target);
-      for (const target of targetsOf(activity.whenFalse)) targets.add(target);
+      current = new Set([
+        ...endStates(activity.whenTrue, current),
+        ...endStates(activity.whenFalse, current),
+      ]);
     }
   }
-  return targets;
+  return current;
 }

@@ -99,6 +99,8 @@ interface Unit {
   readonly transitions: SagaTransition[];
   /** Key values already looked up for placeholders to absorb. */
   readonly checkedKeys: Record<string, string>;
+  /** Ids of held messages taken over from placeholders in this unit. */
+  readonly adopted: Set<string>;
   changed: boolean;
 }
 
@@ -165,9 +167,11 @@ export class SagaEngine<Tx> {
       unit.changed = true;
     }
     const delivered = this.#deliver(unit, incoming, 'incoming');
-    if (!unit.changed) return quiet(delivered === 'duplicate' ? 'duplicate' : 'ignored', instance);
+    const result: SagaResult =
+      delivered === 'applied' || delivered === 'held' || delivered === 'duplicate' ? delivered : 'ignored';
+    if (!unit.changed) return quiet(result, instance);
     await this.#settleAndSave(tx, unit);
-    return outcome(delivered === 'applied' ? 'applied' : delivered === 'held' ? 'held' : 'ignored', unit);
+    return outcome(result, unit);
   }
 
   /** A held message's time limit passed: send it to the error queue if the instance still holds it. */
@@ -194,6 +198,7 @@ export class SagaEngine<Tx> {
       effects: [],
       transitions: [],
       checkedKeys: { ...instance.storedKeys },
+      adopted: new Set(),
       changed: false,
     };
   }
@@ -321,7 +326,12 @@ export class SagaEngine<Tx> {
     limitMs: number | undefined,
   ): void {
     unit.changed = true;
-    const held = heldFrom(incoming, reason, unit.now, limitMs);
+    const held = heldFrom(
+      incoming,
+      reason,
+      unit.now,
+      limitMs === undefined ? undefined : { limitMs, token: this.#newId() },
+    );
     unit.instance.bookkeeping.held.push(held);
     if (held.expiresAt !== undefined && held.expiryToken !== undefined) {
       unit.effects.push({
@@ -472,6 +482,7 @@ export class SagaEngine<Tx> {
       if (!progressed) break;
     }
     if (instance.state === finalState) this.#finish(unit);
+    this.#rescheduleAdoptedExpiries(unit);
     const record = recordFromInstance(this.definition.name, instance, keys);
     // A placeholder is an instance in the initial state that only held parked messages; without them it goes.
     const placeholderEmptied =
@@ -519,9 +530,29 @@ export class SagaEngine<Tx> {
       const placeholder = instanceFromRecord(record);
       await this.#store.remove(tx, this.definition.name, placeholder.id, placeholder.version);
       instance.bookkeeping.held.push(...placeholder.bookkeeping.held);
+      for (const held of placeholder.bookkeeping.held) unit.adopted.add(held.messageId);
       absorbed = placeholder.bookkeeping.held.length > 0 || absorbed;
     }
     return absorbed;
+  }
+
+  /** Expiries of messages taken over from a placeholder name the placeholder: move those still held here. */
+  #rescheduleAdoptedExpiries(unit: Unit): void {
+    const held = unit.instance.bookkeeping.held;
+    for (const [index, each] of held.entries()) {
+      if (!unit.adopted.has(each.messageId) || each.expiryToken === undefined || each.expiresAt === undefined)
+        continue;
+      const expiryToken = this.#newId();
+      unit.effects.push({ kind: 'unschedule', token: each.expiryToken });
+      unit.effects.push({
+        kind: 'expireHeld',
+        token: expiryToken,
+        dueAt: new Date(each.expiresAt),
+        sagaId: unit.instance.id,
+        heldMessageId: each.messageId,
+      });
+      held[index] = { ...each, expiryToken };
+    }
   }
 
   #raiseComposite(unit: Unit): boolean {
@@ -599,7 +630,7 @@ function heldFrom(
   incoming: Omit<IncomingSagaMessage, 'scheduledAs'>,
   reason: HoldReason,
   now: Date,
-  limitMs?: number,
+  expiry?: { readonly limitMs: number; readonly token: string },
 ): HeldMessage {
   return {
     messageId: incoming.messageId,
@@ -608,8 +639,8 @@ function heldFrom(
     message: incoming.message,
     correlationId: incoming.correlationId,
     heldAt: now.toISOString(),
-    ...(limitMs !== undefined
-      ? { expiresAt: new Date(now.getTime() + limitMs).toISOString(), expiryToken: uuidv7() }
+    ...(expiry
+      ? { expiresAt: new Date(now.getTime() + expiry.limitMs).toISOString(), expiryToken: expiry.token }
       : {}),
   };
 }
