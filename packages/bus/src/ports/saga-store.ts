@@ -40,8 +40,9 @@ export class SagaConcurrencyError extends SwitchyardError {
  * Inserting a record whose version is not 1 is a programming error (RangeError).
  */
 export interface SagaStore<Tx> {
+  /** The stored record; it is the caller's to change (the store keeps no reference to it). */
   load(tx: Tx, sagaType: string, id: string): Promise<SagaRecord | undefined>;
-  /** Finds the instance whose correlation key `key` has `value`. */
+  /** Finds the instance whose correlation key `key` has `value`; the record is the caller's, as with `load`. */
   findByKey(tx: Tx, sagaType: string, key: string, value: string): Promise<SagaRecord | undefined>;
   /** Inserts a new instance (its version must be 1); SagaConcurrencyError if the id or any key is taken. */
   insert(tx: Tx, record: SagaRecord): Promise<void>;

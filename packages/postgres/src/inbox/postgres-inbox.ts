@@ -20,19 +20,19 @@ export class PostgresInbox implements Inbox<SqlTransaction> {
   readonly #client: SqlClient;
   readonly #now: () => number;
   readonly #table: string;
+  /** Built once: every handled message runs it, and prepared statements are looked up by their text. */
+  readonly #recordStatement: string;
 
   constructor(client: SqlClient, options: PostgresInboxOptions = {}) {
     this.#client = client;
     this.#now = options.now ?? Date.now;
     this.#table = qualified(options.schema ?? defaultSchema, 'yard_inbox');
+    this.#recordStatement = `insert into ${this.#table} (consumer, message_id, recorded_at) values ($1, $2, $3)
+       on conflict (consumer, message_id) do nothing`;
   }
 
   async tryRecord(tx: SqlTransaction, consumer: string, messageId: string): Promise<boolean> {
-    const { rowCount } = await tx.query(
-      `insert into ${this.#table} (consumer, message_id, recorded_at) values ($1, $2, $3)
-       on conflict (consumer, message_id) do nothing`,
-      [consumer, messageId, new Date(this.#now())],
-    );
+    const { rowCount } = await tx.query(this.#recordStatement, [consumer, messageId, new Date(this.#now())]);
     return rowCount === 1;
   }
 

@@ -206,17 +206,18 @@ export class SagaEngine<Tx> {
   #correlationOf(incoming: IncomingSagaMessage): Lookup {
     const { event } = incoming;
     const correlation = event.correlation;
-    const where = `${this.definition.name} event "${event.name}" (${event.messageType.name}, message ${incoming.messageId})`;
+    const where = () =>
+      `${this.definition.name} event "${event.name}" (${event.messageType.name}, message ${incoming.messageId})`;
     if (correlation.kind === 'correlationId') {
       if (!incoming.correlationId) {
-        throw new SagaCorrelationError(`${where} correlates by correlation id, but the message has none`);
+        throw new SagaCorrelationError(`${where()} correlates by correlation id, but the message has none`);
       }
       return { kind: 'id', value: incoming.correlationId };
     }
     const value = correlation.value(incoming.message as never);
     if (typeof value !== 'string' || value === '') {
       throw new SagaCorrelationError(
-        `${where} gave ${JSON.stringify(value)} as its correlation value; expected a non-empty string`,
+        `${where()} gave ${JSON.stringify(value)} as its correlation value; expected a non-empty string`,
       );
     }
     return correlation.kind === 'id' ? { kind: 'id', value } : { kind: 'key', key: correlation.key, value };

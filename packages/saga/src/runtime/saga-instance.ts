@@ -56,14 +56,17 @@ export function emptyBookkeeping(): SagaBookkeeping {
   return { held: [], sequences: {}, composites: {}, raised: [], timeouts: {} };
 }
 
-/** Reads a stored record into an instance the runtime may change. */
+/**
+ * Reads a stored record into an instance the runtime may change. Stores hand over records they keep
+ * no reference to (the port says so), so nothing is copied: a copy cost a third of the engine's time.
+ */
 export function instanceFromRecord<D>(record: SagaRecord): SagaInstance<D> {
   const stored = record.data as Partial<StoredSagaData> | null;
-  const bookkeeping = { ...emptyBookkeeping(), ...structuredClone(stored?.bookkeeping ?? {}) };
+  const bookkeeping = { ...emptyBookkeeping(), ...stored?.bookkeeping };
   return {
     id: record.id,
     state: record.state,
-    data: structuredClone(stored?.data) as D,
+    data: stored?.data as D,
     bookkeeping,
     version: record.version,
     storedKeys: record.keys,
