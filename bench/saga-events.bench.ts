@@ -41,26 +41,10 @@ import {
   type SqlTransaction,
   switchyardMigrations,
 } from '@switchyard/postgres';
-import {
-  checkSaga,
-  defineSaga,
-  event,
-  SagaEngine,
-  type SagaEvent,
-  type SagaInvariant,
-  type SagaWorld,
-  type ScenarioMessage,
-} from '@switchyard/saga';
+import { checkSaga, defineSaga, event, SagaEngine, type SagaEvent } from '@switchyard/saga';
 import pg from 'pg';
 import { z } from 'zod';
-import {
-  TradeAllocated,
-  TradeAmended,
-  TradeBooked,
-  TradeConfirmed,
-  TradeExecuted,
-  tradeBooking,
-} from '../packages/saga/test/support/trade-booking.ts';
+import { tradeBooking, tradeInvariants, tradeScenario } from '../packages/saga/test/support/trade-booking.ts';
 import { median } from './support/measure.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -402,54 +386,6 @@ async function onPostgres(): Promise<Results> {
     await dropSchema(schema);
   }
 }
-
-/** The checker test's scenario: two trades, each with its three parts and two amendments. */
-function tradeScenario(): ScenarioMessage[] {
-  return ['t-1', 't-2'].flatMap((tradeId): ScenarioMessage[] => [
-    {
-      type: TradeExecuted,
-      message: { tradeId, confirmationRef: `CNF-${tradeId}`, quantity: 100, price: 99.5 },
-    },
-    { type: TradeAllocated, message: { tradeId, account: `ACC-${tradeId}` } },
-    { type: TradeConfirmed, message: { confirmationRef: `CNF-${tradeId}` } },
-    { type: TradeAmended, message: { tradeId, sequence: 1, quantity: 150 } },
-    { type: TradeAmended, message: { tradeId, sequence: 2, quantity: 175 } },
-  ]);
-}
-
-const bookedTrades = (world: SagaWorld) =>
-  world.produced
-    .filter((each) => each.type === TradeBooked.name)
-    .map((each) => each.message as { tradeId: string });
-
-/** The checker test's invariants. */
-const tradeInvariants: SagaInvariant[] = [
-  {
-    name: 'a trade is booked at most once',
-    holds: (world) => {
-      const ids = bookedTrades(world).map((each) => each.tradeId);
-      return new Set(ids).size === ids.length || `booked: ${ids.join(', ')}`;
-    },
-  },
-  {
-    name: 'a booked trade has its allocation and confirmation',
-    holds: (world) =>
-      world.instances
-        .filter((instance) => instance.state === 'Booked')
-        .every((instance) => {
-          const data = instance.data as { account: string | null; confirmed: boolean };
-          return data.account !== null && data.confirmed;
-        }),
-  },
-  {
-    name: 'in the end every trade is booked with its last amendment',
-    atEnd: true,
-    holds: (world) =>
-      bookedTrades(world).length === world.instances.length &&
-      world.instances.every((instance) => (instance.data as { quantity: number }).quantity === 175) &&
-      world.held === 0,
-  },
-];
 
 /** Orderings per second of `checkSaga` over the trade scenario, one check per round, after one unmeasured check. */
 async function checkerRates(): Promise<number[]> {

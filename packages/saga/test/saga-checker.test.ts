@@ -1,61 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkSaga, SagaCheckFailure, type SagaWorld, type ScenarioMessage } from '../src/index.ts';
+import { checkSaga, SagaCheckFailure } from '../src/index.ts';
 import {
-  TradeAllocated,
-  TradeAmended,
-  TradeBooked,
-  TradeConfirmed,
-  TradeExecuted,
+  bookedTrades as bookings,
+  tradeInvariants as invariants,
+  tradeScenario as scenario,
   tradeBooking,
 } from './support/trade-booking.ts';
-
-/** Two trades, each with its three parts and two amendments. */
-function scenario(): ScenarioMessage[] {
-  return ['t-1', 't-2'].flatMap((tradeId): ScenarioMessage[] => [
-    {
-      type: TradeExecuted,
-      message: { tradeId, confirmationRef: `CNF-${tradeId}`, quantity: 100, price: 99.5 },
-    },
-    { type: TradeAllocated, message: { tradeId, account: `ACC-${tradeId}` } },
-    { type: TradeConfirmed, message: { confirmationRef: `CNF-${tradeId}` } },
-    { type: TradeAmended, message: { tradeId, sequence: 1, quantity: 150 } },
-    { type: TradeAmended, message: { tradeId, sequence: 2, quantity: 175 } },
-  ]);
-}
-
-const bookings = (world: SagaWorld) =>
-  world.produced
-    .filter((each) => each.type === TradeBooked.name)
-    .map((each) => each.message as { tradeId: string });
-
-const invariants = [
-  {
-    name: 'a trade is booked at most once',
-    holds: (world: SagaWorld) => {
-      const ids = bookings(world).map((each) => each.tradeId);
-      return new Set(ids).size === ids.length || `booked: ${ids.join(', ')}`;
-    },
-  },
-  {
-    name: 'a booked trade has its allocation and confirmation',
-    holds: (world: SagaWorld) =>
-      world.instances
-        .filter((instance) => instance.state === 'Booked')
-        .every((instance) => {
-          const data = instance.data as { account: string | null; confirmed: boolean };
-          return data.account !== null && data.confirmed;
-        }),
-  },
-  {
-    name: 'in the end every trade is booked with its last amendment',
-    atEnd: true,
-    holds: (world: SagaWorld) =>
-      bookings(world).length === world.instances.length &&
-      world.instances.every((instance) => (instance.data as { quantity: number }).quantity === 175) &&
-      world.held === 0,
-  },
-];
 
 describe('the saga checker', () => {
   it('finds no ordering, redelivery or crash of the trade scenario that breaks the booking rules', async () => {

@@ -1,6 +1,12 @@
 import { defineMessage } from '@switchyard/bus';
 import { z } from 'zod';
-import { defineSaga, event } from '../../src/index.ts';
+import {
+  defineSaga,
+  event,
+  type SagaInvariant,
+  type SagaWorld,
+  type ScenarioMessage,
+} from '../../src/index.ts';
 
 // Three streams report on one trade: the execution venue, the allocation desk and the counterparty's
 // confirmation service. The trade is booked once, when all three have arrived, in whatever order.
@@ -152,3 +158,52 @@ export function tradeBooking(
     ],
   });
 }
+
+/** The checker's scenario: two trades, each with its three parts and two amendments. */
+export function tradeScenario(): ScenarioMessage[] {
+  return ['t-1', 't-2'].flatMap((tradeId): ScenarioMessage[] => [
+    {
+      type: TradeExecuted,
+      message: { tradeId, confirmationRef: `CNF-${tradeId}`, quantity: 100, price: 99.5 },
+    },
+    { type: TradeAllocated, message: { tradeId, account: `ACC-${tradeId}` } },
+    { type: TradeConfirmed, message: { confirmationRef: `CNF-${tradeId}` } },
+    { type: TradeAmended, message: { tradeId, sequence: 1, quantity: 150 } },
+    { type: TradeAmended, message: { tradeId, sequence: 2, quantity: 175 } },
+  ]);
+}
+
+/** The TradeBooked messages the saga produced. */
+export const bookedTrades = (world: SagaWorld) =>
+  world.produced
+    .filter((each) => each.type === TradeBooked.name)
+    .map((each) => each.message as { tradeId: string });
+
+/** The booking rules the checker holds the saga to. */
+export const tradeInvariants: SagaInvariant[] = [
+  {
+    name: 'a trade is booked at most once',
+    holds: (world) => {
+      const ids = bookedTrades(world).map((each) => each.tradeId);
+      return new Set(ids).size === ids.length || `booked: ${ids.join(', ')}`;
+    },
+  },
+  {
+    name: 'a booked trade has its allocation and confirmation',
+    holds: (world) =>
+      world.instances
+        .filter((instance) => instance.state === 'Booked')
+        .every((instance) => {
+          const data = instance.data as { account: string | null; confirmed: boolean };
+          return data.account !== null && data.confirmed;
+        }),
+  },
+  {
+    name: 'in the end every trade is booked with its last amendment',
+    atEnd: true,
+    holds: (world) =>
+      bookedTrades(world).length === world.instances.length &&
+      world.instances.every((instance) => (instance.data as { quantity: number }).quantity === 175) &&
+      world.held === 0,
+  },
+];
