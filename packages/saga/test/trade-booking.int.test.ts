@@ -148,7 +148,8 @@ for (const environment of environments) {
       await bus.publish(TradeExecuted, execution('t-3'), { messageId: executedId });
       await bus.publish(TradeExecuted, execution('t-3'), { messageId: executedId });
       await bus.publish(TradeAmended, { tradeId: 't-3', sequence: 1, quantity: 150 });
-      await bus.publish(TradeAmended, { tradeId: 't-3', sequence: 1, quantity: 999 });
+      // Re-sent by its producer under a new message id: only the sequence number tells it is the same.
+      await bus.publish(TradeAmended, { tradeId: 't-3', sequence: 1, quantity: 150 });
       await bus.publish(TradeAllocated, { tradeId: 't-3', account: 'ACC-2' });
       await bus.publish(TradeConfirmed, { confirmationRef: 'CNF-t-3' });
       await outcomes.waitFor(TradeBooked, (each) => each.message.tradeId === 't-3', 10_000);
