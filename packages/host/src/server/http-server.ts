@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { context, propagation } from '@opentelemetry/api';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { checkReadiness, type HealthCheck } from './health.ts';
+import type { PrometheusMetrics } from './metrics.ts';
+import { useProblemDetails } from './problem-details.ts';
+import type { RouteDefinition } from './route.ts';
+import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
+import { installTraceContext } from './trace-context.ts';
+
+/** What the host's HTTP server serves besides the modules' routes. */
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  /** The OpenAPI document's title and version. */
+  readonly title: string;
+  readonly version: string;
+  readonly routes: readonly RouteDefinition[];
+  /** What `/health/ready` checks (the database, the transport). */
+  readonly readiness: readonly HealthCheck[];
+  readonly metrics?: PrometheusMetrics;
+  /** How long one readiness check may take before it counts as failed (default 2 s). */
+  readonly readinessTimeoutMs?: number;
+}
+
+const problemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/**
+ * The host's Fastify server, not yet listening: the modules' routes (validated by their zod schemas,
+ * documented at `/openapi.json` and `/docs`), problem+json for every error, `/health/live`,
+ * `/health/ready` and Prometheus `/metrics`. A request's W3C trace context (`traceparent`) is the
+ * context its handler runs in, so the messages it causes join its trace.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  installTraceContext();
+  const app = Fastify({
+    // pino's Logger is Fastify's logger; only the declared types differ.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Callers may pass their own id so that their logs and ours line up.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+  });
+  useProblemDetails(app);
+  useZodValidation(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: options.title, version: options.version },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health/live', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
+    status: 'live',
+  }));
+  app.get(
+    '/health/ready',
+    { schema: { tags: ['health'], summary: 'The database and the transport answer' } },
+    async (_request, reply) => {
+      const report = await checkReadiness(options.readiness, options.readinessTimeoutMs ?? 2_000);
+      if (report.ready) return { status: 'ready', checks: report.checks };
+      const failing = report.checks.filter((each) => !each.ok);
+      return reply
+        .status(503)
+        .type('application/problem+json')
+        .send(
+          JSON.stringify({
+            type: 'about:blank',
+            title: 'Service Unavailable',
+            status: 503,
+            detail: `Not ready: ${failing.map((each) => `${each.name} (${each.detail})`).join(', ')}`,
+            checks: report.checks,
+          }),
+        );
+    },
+  );
+  const prometheus = options.metrics;
+  if (prometheus) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4').send(await prometheus.render()),
+    );
+  }
+
+  for (const definition of options.routes) {
+    const responses: Record<string, unknown> = {};
+    for (const [status, response] of Object.entries(definition.responses)) {
+      responses[status] = response.schema
+        ? { description: response.description, ...jsonSchemaOf(response.schema, 'output') }
+        : { description: response.description, ...(Number(status) >= 400 ? problemSchema : {}) };
+    }
+    app.route({
+      method: definition.method,
+      url: definition.url,
+      schema: {
+        summary: definition.summary,
+        ...(definition.tags ? { tags: [...definition.tags] } : {}),
+        ...(definition.body ? { body: jsonSchemaOf(definition.body) } : {}),
+        ...(definition.query ? { querystring: jsonSchemaOf(definition.query) } : {}),
+        ...(definition.params ? { params: jsonSchemaOf(definition.params) } : {}),
+        response: responses,
+      },
+      handler: async (request, reply) => {
+        const parent = propagation.extract(context.active(), request.headers);
+        const answer = await context.with(parent, () =>
+          definition.handler({
+            body: request.body,
+            query: request.query,
+            params: request.params,
+            headers: request.headers,
+            id: request.id,
+          }),
+        );
+        if (answer.headers) reply.headers(answer.headers);
+        reply.status(answer.status);
+        return answer.body === undefined ? reply.send() : answer.body;
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,45 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+
+/** HTTP methods a route may answer. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a handler gets: the request parts, already validated against the route's schemas. */
+export interface RouteRequest<B, Q, P> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: P;
+  readonly headers: IncomingHttpHeaders;
+  /** The request id, also on every log line of the request. */
+  readonly id: string;
+}
+
+/** What a handler answers: a status its route declares, and a body of that status's schema. */
+export interface RouteResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A route declared by schema: the server validates with it and the OpenAPI document is made from it. */
+export interface RouteDefinition<B = unknown, Q = unknown, P = unknown> {
+  readonly method: HttpMethod;
+  /** Fastify's path syntax: `/orders/:orderId`. */
+  readonly url: string;
+  readonly summary: string;
+  readonly tags?: readonly string[];
+  readonly body?: z.ZodType<B>;
+  readonly query?: z.ZodType<Q>;
+  readonly params?: z.ZodType<P>;
+  /** Every status the route answers with, described (problem+json statuses need no schema). */
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  /** Throw `ProblemError` for a 4xx the route declares; anything else thrown is a 500. */
+  readonly handler: (request: RouteRequest<B, Q, P>) => Promise<RouteResponse> | RouteResponse;
+}
+
+/** Declares a route; the types of `body`, `query` and `params` come from their schemas. */
+export function route<B = undefined, Q = undefined, P = undefined>(
+  definition: RouteDefinition<B, Q, P>,
+): RouteDefinition {
+  return definition as unknown as RouteDefinition;
+}
