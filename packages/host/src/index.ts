@@ -1,3 +1,15 @@
+export { ConfigError, type ConfigIssue, formatConfigIssue } from './config/config-error.ts';
+export { type HostConfig, hostConfigSchema, hostEnvAliases, loadHostConfig } from './config/host-config.ts';
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config.ts';
+export {
+  type DeploymentProfiles,
+  defineModule,
+  type ModuleDefinition,
+  type ModuleServices,
+  modulesOfProfile,
+} from './modules/module.ts';
+export { createHost, type Host, type HostOptions } from './runtime/host.ts';
+export { runUntilSignalled } from './runtime/run-until-signalled.ts';
 export { checkReadiness, type HealthCheck, type ReadinessReport } from './server/health.ts';
 export { createHttpServer, type HttpServerOptions } from './server/http-server.ts';
 export { type PrometheusMetrics, startPrometheusMetrics } from './server/metrics.ts';

@@ -1,4 +1,9 @@
-export { type PostgresForTests, postgresForTests, type TestSchema } from './postgres-test-schema.ts';
+export {
+  type PostgresForTests,
+  postgresForTests,
+  type TestDatabase,
+  type TestSchema,
+} from './postgres-test-schema.ts';
 export { type RabbitMqForTests, rabbitmqForTests, type TestVhost } from './rabbitmq-test-vhost.ts';
 export { runReadmeExample } from './readme-example.ts';
 export {

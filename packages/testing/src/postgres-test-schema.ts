@@ -13,7 +13,16 @@ export interface TestSchema {
   drop(): Promise<void>;
 }
 
-/** What an integration test file gets: skip it, or make fresh schemas on the server. */
+/** A database that exists only for one test file: for code that makes schemas of its own (the host). */
+export interface TestDatabase {
+  readonly name: string;
+  /** A connection string for this database. */
+  readonly url: string;
+  /** Drops the database, ending any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+/** What an integration test file gets: skip it, or make fresh schemas (or databases) on the server. */
 export interface PostgresForTests {
   /** False when the tests run; otherwise the one-line reason they are skipped. */
   readonly skip: string | false;
@@ -21,6 +30,8 @@ export interface PostgresForTests {
   readonly url: string;
   /** Creates a fresh schema; call in `before` and drop it in `after`. */
   createSchema(): Promise<TestSchema>;
+  /** Creates a fresh database; call in `before` and drop it in `after`. */
+  createDatabase(): Promise<TestDatabase>;
 }
 
 const connectTimeoutMs = 5_000;
@@ -37,14 +48,20 @@ export async function postgresForTests(env: TestEnvironment = process.env): Prom
       skip: requirement.reason,
       url: '',
       createSchema: () => Promise.reject(new Error(requirement.reason)),
+      createDatabase: () => Promise.reject(new Error(requirement.reason)),
     };
   }
   const url = requirement.url;
   await withClient(url, async (client) => {
     await client.query('select 1');
-    await dropAbandonedSchemas(client);
+    await dropAbandonedSchemasAndDatabases(client);
   });
-  return { skip: false, url, createSchema: () => createSchema(url) };
+  return {
+    skip: false,
+    url,
+    createSchema: () => createSchema(url),
+    createDatabase: () => createDatabase(url),
+  };
 }
 
 async function createSchema(serverUrl: string): Promise<TestSchema> {
@@ -58,8 +75,23 @@ async function createSchema(serverUrl: string): Promise<TestSchema> {
   };
 }
 
-/** Removes schemas left by test runs that were killed before their `after` hooks ran. */
-async function dropAbandonedSchemas(client: pg.Client): Promise<void> {
+async function createDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = freshTestName();
+  await withClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () =>
+      withClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(
+        () => {},
+      ),
+  };
+}
+
+/** Removes schemas and databases left by test runs that were killed before their `after` hooks ran. */
+async function dropAbandonedSchemasAndDatabases(client: pg.Client): Promise<void> {
   const { rows } = await client.query<{ name: string }>(
     `select nspname as name from pg_namespace where nspname like 'yard\\_test\\_%'`,
   );
@@ -67,6 +99,14 @@ async function dropAbandonedSchemas(client: pg.Client): Promise<void> {
   for (const { name } of rows) {
     if (isAbandonedTestName(name, now, abandonedAfterMs)) {
       await client.query(`drop schema if exists ${name} cascade`);
+    }
+  }
+  const databases = await client.query<{ name: string }>(
+    `select datname as name from pg_database where datname like 'yard\\_test\\_%'`,
+  );
+  for (const { name } of databases.rows) {
+    if (isAbandonedTestName(name, now, abandonedAfterMs)) {
+      await client.query(`drop database if exists ${name} with (force)`);
     }
   }
 }

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
+import { ConfigError } from '../src/config/config-error.ts';
+import { type HostConfig, hostConfigSchema, loadHostConfig } from '../src/config/host-config.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'switchyard-host-config-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Writes `text` to a new file in the test directory and returns its path. */
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+/** The ConfigError that `load` throws; fails the test when it throws nothing or something else. */
+function configError(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected loading to fail');
+}
+
+describe('hostConfigSchema', () => {
+  test('every setting has a default', () => {
+    // env: {} keeps the machine's own DATABASE_URL, RABBITMQ_URL and PORT out of the test.
+    const { config, sourceOf } = loadHostConfig({ env: {} });
+    const expected: HostConfig = {
+      http: { host: '127.0.0.1', port: 3000 },
+      database: { dataDir: './data/pglite', maxConnections: 10 },
+      transport: { kind: 'postgres' },
+      profile: 'all',
+      log: { level: 'info' },
+      shutdown: { deadlineMs: 10_000 },
+      seed: { demoData: true },
+    };
+    assert.deepEqual(config, expected);
+    assert.equal(sourceOf('transport.kind'), 'default');
+  });
+
+  test('every setting and section has a description for the CLI', () => {
+    const missing: string[] = [];
+    const visit = (node: Record<string, unknown>, path: string) => {
+      if (path !== '' && typeof node.description !== 'string') missing.push(path);
+      const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>;
+      for (const [key, child] of Object.entries(properties)) visit(child, path ? `${path}.${key}` : key);
+    };
+    visit(z.toJSONSchema(hostConfigSchema, { io: 'input' }) as Record<string, unknown>, '');
+    assert.deepEqual(missing, []);
+  });
+
+  test('DATABASE_URL, RABBITMQ_URL and PORT set database.url, transport.url and http.port', () => {
+    const env = {
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
+      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      PORT: '0',
+    };
+    const { config, sourceOf } = loadHostConfig({ env });
+    assert.equal(config.database.url, env.DATABASE_URL);
+    assert.equal(config.transport.url, env.RABBITMQ_URL);
+    assert.equal(config.http.port, 0, 'port 0 asks for any free port');
+    assert.equal(sourceOf('database.url'), 'env DATABASE_URL');
+    assert.equal(sourceOf('transport.url'), 'env RABBITMQ_URL');
+    assert.equal(sourceOf('http.port'), 'env PORT');
+  });
+
+  test('SWITCHYARD_ variables reach camelCase keys and convert to numbers and booleans', () => {
+    const env = {
+      SWITCHYARD_SHUTDOWN__DEADLINE_MS: '2500',
+      SWITCHYARD_DATABASE__MAX_CONNECTIONS: '4',
+      SWITCHYARD_DATABASE__DATA_DIR: 'memory',
+      SWITCHYARD_SEED__DEMO_DATA: 'false',
+      SWITCHYARD_LOG__LEVEL: 'debug',
+      SWITCHYARD_PROFILE: 'orders',
+    };
+    const { config, sourceOf } = loadHostConfig({ env });
+    assert.equal(config.shutdown.deadlineMs, 2500);
+    assert.equal(config.database.maxConnections, 4);
+    assert.equal(config.database.dataDir, 'memory');
+    assert.equal(config.seed.demoData, false);
+    assert.equal(config.log.level, 'debug');
+    assert.equal(config.profile, 'orders');
+    assert.equal(sourceOf('seed.demoData'), 'env SWITCHYARD_SEED__DEMO_DATA');
+  });
+
+  test('the transport is rabbitmq when a url is set, unless the kind says otherwise', async () => {
+    const url = 'amqps://broker.example:5671';
+    assert.equal(loadHostConfig({ env: { RABBITMQ_URL: url } }).config.transport.kind, 'rabbitmq');
+
+    const path = await file('postgres-transport.yaml', `transport:\n  kind: postgres\n  url: ${url}\n`);
+    const { config, sourceOf } = loadHostConfig({ file: path, env: {} });
+    assert.deepEqual(config.transport, { kind: 'postgres', url });
+    assert.equal(sourceOf('transport.kind'), `file ${path}`);
+  });
+
+  test('kind rabbitmq without a url is an error naming transport.url', async () => {
+    const path = await file('rabbit-without-url.yaml', 'transport:\n  kind: rabbitmq\n');
+    const error = configError(() => loadHostConfig({ file: path, env: {} }));
+    assert.deepEqual(error.issues, [
+      {
+        path: 'transport.url',
+        source: 'default',
+        message:
+          'is required when transport.kind is "rabbitmq": give an amqp:// URL (RABBITMQ_URL or ' +
+          'SWITCHYARD_TRANSPORT__URL), or set transport.kind to "postgres"',
+      },
+    ]);
+    assert.match(
+      error.message,
+      /^ {2}transport\.url \(from default\): is required when transport\.kind is "rabbitmq"/m,
+    );
+  });
+
+  test('kind rabbitmq without a url is reported alongside other transport problems', async () => {
+    const env = { SWITCHYARD_TRANSPORT__KIND: 'rabbitmq', SWITCHYARD_TRANSPORT__URL: '' };
+    const path = await file('bad-transport.yaml', 'transport:\n  kind: rabbitmq\n  vhost: /\n');
+    const error = configError(() => loadHostConfig({ file: path, env }));
+    assert.deepEqual(
+      error.issues.map((issue) => `${issue.path} (from ${issue.source})`),
+      [`transport.vhost (from file ${path})`, 'transport.url (from default)'],
+    );
+  });
+
+  test('URLs must use the postgres and amqp schemes', async () => {
+    const path = await file('yard.yaml', 'database:\n  url: mysql://x\n');
+    const error = configError(() =>
+      loadHostConfig({ file: path, env: { RABBITMQ_URL: 'http://guest:guest@broker' } }),
+    );
+    assert.deepEqual(error.message.split('\n'), [
+      'Invalid configuration:',
+      `  database.url (from file ${path}): expected a postgres:// or postgresql:// URL, got "mysql://x"`,
+      '  transport.url (from env RABBITMQ_URL): expected an amqp:// or amqps:// URL, got "http://guest:***@broker/"',
+    ]);
+  });
+
+  test('integers and enums state their whole rule', () => {
+    const env = {
+      SWITCHYARD_HTTP__PORT: 'eighty',
+      SWITCHYARD_DATABASE__MAX_CONNECTIONS: '0',
+      SWITCHYARD_SHUTDOWN__DEADLINE_MS: '1.5',
+      SWITCHYARD_LOG__LEVEL: 'loud',
+    };
+    const error = configError(() => loadHostConfig({ env }));
+    assert.deepEqual(error.message.split('\n').slice(1), [
+      '  http.port (from env SWITCHYARD_HTTP__PORT): expected an integer from 0 to 65535, got "eighty"',
+      '  database.maxConnections (from env SWITCHYARD_DATABASE__MAX_CONNECTIONS): expected an integer of at least 1, got 0',
+      '  log.level (from env SWITCHYARD_LOG__LEVEL): expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "loud"',
+      '  shutdown.deadlineMs (from env SWITCHYARD_SHUTDOWN__DEADLINE_MS): expected an integer of at least 0, got 1.5',
+    ]);
+  });
+
+  test('unknown sections in the file and unknown SWITCHYARD_ variables are errors', async () => {
+    const path = await file('unknown.json', JSON.stringify({ htpp: { port: 1 } }));
+    const error = configError(() => loadHostConfig({ file: path, env: { SWITCHYARD_DATABASE__URI: 'x' } }));
+    assert.deepEqual(
+      error.issues.map((issue) => `${issue.path} (from ${issue.source})`),
+      ['database.uri (from env SWITCHYARD_DATABASE__URI)', `htpp (from file ${path})`],
+    );
+  });
+
+  test('options replace the default aliases', () => {
+    const { config, sourceOf } = loadHostConfig({
+      env: { PORT: '1234', WEB_PORT: '4321' },
+      aliases: { WEB_PORT: 'http.port' },
+    });
+    assert.equal(config.http.port, 4321);
+    assert.equal(sourceOf('http.port'), 'env WEB_PORT');
+  });
+});
