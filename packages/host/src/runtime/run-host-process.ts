@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { ConfigError } from '../config/config-error.ts';
+import { loadHostConfig } from '../config/host-config.ts';
+import type { DeploymentProfiles, ModuleDefinition } from '../modules/module.ts';
+import { createHost } from './host.ts';
+import { runUntilSignalled } from './run-until-signalled.ts';
+
+/** Exit codes of a host process, for scripts and process managers. */
+export const hostExitCodes = { stopped: 0, failed: 1, badConfiguration: 2 } as const;
+
+/** What a host process runs; configuration comes from the file and the environment. */
+export interface HostProcessOptions {
+  readonly modules: readonly ModuleDefinition[];
+  readonly profiles?: DeploymentProfiles;
+  readonly title?: string;
+  readonly version?: string;
+  /** A JSON or YAML file (default: `SWITCHYARD_CONFIG`, else none). */
+  readonly configFile?: string;
+  /** Overrides on top of the environment (the CLI's `--profile`, for example). */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/**
+ * Runs a host as the process's main job: loads and validates the configuration, starts, and stops on
+ * SIGTERM or SIGINT. Resolves with the exit code; a bad configuration is printed as its list of problems.
+ */
+export async function runHostProcess(options: HostProcessOptions): Promise<number> {
+  const env = { ...process.env, ...options.env };
+  let config: ReturnType<typeof loadHostConfig>['config'];
+  try {
+    const file = options.configFile ?? env.SWITCHYARD_CONFIG;
+    config = loadHostConfig({ env, ...(file ? { file } : {}) }).config;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return hostExitCodes.badConfiguration;
+  }
+  const logger = pino({ level: config.log.level });
+  try {
+    const host = createHost({
+      config,
+      modules: options.modules,
+      logger,
+      ...(options.profiles ? { profiles: options.profiles } : {}),
+      ...(options.title ? { title: options.title } : {}),
+      ...(options.version ? { version: options.version } : {}),
+    });
+    await runUntilSignalled(host, { deadlineMs: config.shutdown.deadlineMs, logger });
+    return hostExitCodes.stopped;
+  } catch (error) {
+    logger.fatal({ err: error }, error instanceof Error ? error.message : 'The host failed');
+    return hostExitCodes.failed;
+  }
+}
