@@ -1,0 +1,21 @@
+import type { DeploymentProfiles, ModuleDefinition } from '@switchyard/host';
+import { billingModule } from './modules/billing/module.ts';
+import { deliveriesModule } from './modules/deliveries/module.ts';
+import { membershipsModule } from './modules/memberships/module.ts';
+import { ordersModule } from './modules/orders/module.ts';
+import { returnsModule } from './modules/returns/module.ts';
+
+/** Every module of the reference system, with production settings. */
+export function milkroundModules(): ModuleDefinition[] {
+  return [membershipsModule(), ordersModule(), deliveriesModule(), returnsModule(), billingModule()];
+}
+
+/**
+ * How the modules may be split across processes that cooperate through the broker: `all` in one
+ * process (the embedded default), or the customer-facing modules apart from the back office.
+ */
+export const milkroundProfiles: DeploymentProfiles = {
+  all: ['memberships', 'orders', 'deliveries', 'returns', 'billing'],
+  storefront: ['memberships', 'orders', 'returns'],
+  operations: ['deliveries', 'billing'],
+};
