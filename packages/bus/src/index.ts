@@ -78,6 +78,12 @@ export {
 export type { ScheduledMessage, Scheduler } from './ports/scheduler.ts';
 export type { TransactionRunner } from './ports/transaction.ts';
 export type { TransactionalSends } from './ports/transactional-sends.ts';
+export {
+  describeErrorQueueMessage,
+  type ErrorQueueMessage,
+  type ErrorQueues,
+  headersForRetry,
+} from './recoverability/error-queues.ts';
 export { type ExceptionInfo, exceptionInfo, type Fault, faultOf } from './recoverability/fault.ts';
 export {
   defaultRetryPolicy,

@@ -25,5 +25,6 @@ export type {
   SqlTransaction,
 } from './sql/sql-client.ts';
 export { SqlError, sqlErrorFor, sqlStates } from './sql/sql-error.ts';
+export { PostgresErrorQueues } from './transport/postgres-error-queues.ts';
 export { PostgresTransport, type PostgresTransportOptions } from './transport/postgres-transport.ts';
 export { NoRouteError } from './transport/transport-errors.ts';

@@ -1,25 +1,11 @@
-import { type Headers, parseDestination, transportHeaders } from '@switchyard/bus';
+import {
+  describeErrorQueueMessage,
+  type ErrorQueueMessage,
+  type ErrorQueues,
+  headersForRetry,
+} from '@switchyard/bus';
 import amqp, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { fromDelivery } from './amqp-message.ts';
-
-/** A message in an error queue, with the fault it carries. */
-export interface ErrorQueueMessage {
-  readonly messageId: string;
-  readonly contentType: string;
-  readonly body: Uint8Array;
-  readonly headers: Headers;
-  /** The queue it failed on, where `retry` sends it back. */
-  readonly sourceQueue: string;
-  readonly fault: {
-    readonly exceptionType?: string | undefined;
-    readonly message?: string | undefined;
-    readonly stackTrace?: string | undefined;
-    readonly timestamp?: string | undefined;
-    readonly consumer?: string | undefined;
-    readonly retryCount?: number | undefined;
-    readonly redeliveryCount?: number | undefined;
-  };
-}
 
 /** Options for the error queue tools. */
 export interface ErrorQueueToolsOptions {
@@ -31,25 +17,12 @@ export interface ErrorQueueToolsOptions {
   readonly interruptBeforeCommit?: () => boolean;
 }
 
-/** Headers that describe one failure; a message moved back starts its retries afresh without them. */
-const failureHeaders = new Set<string>([
-  transportHeaders.reason,
-  transportHeaders.redeliveryCount,
-  transportHeaders.firstAttemptAt,
-  transportHeaders.completedConsumers,
-  transportHeaders.sourceQueue,
-  'x-death',
-  'x-first-death-exchange',
-  'x-first-death-queue',
-  'x-first-death-reason',
-]);
-
 /**
  * Inspect, retry and purge error queues. A retry moves each message in an AMQP transaction: the
  * publish to the source queue and the ack in the error queue commit together, so an interrupted
  * retry leaves the message in the error queue and not also in the source queue.
  */
-export class ErrorQueueTools {
+export class ErrorQueueTools implements ErrorQueues {
   readonly #options: ErrorQueueToolsOptions;
   #connection: ChannelModel | undefined;
 
@@ -88,12 +61,7 @@ export class ErrorQueueTools {
         if (!message) break;
         const described = describe(message, errorQueue);
         if (wanted && !wanted.has(described.messageId)) continue; // stays unacked: back in the queue on close
-        const headers = Object.fromEntries(
-          Object.entries(message.properties.headers ?? {}).filter(
-            ([name]) =>
-              !failureHeaders.has(name) && !name.startsWith('MT-Fault-') && !name.startsWith('MT-Host-'),
-          ),
-        );
+        const headers = headersForRetry(message.properties.headers ?? {});
         channel.sendToQueue(described.sourceQueue, message.content, {
           ...message.properties,
           headers,
@@ -131,40 +99,7 @@ export class ErrorQueueTools {
 }
 
 function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
-  const transport = fromDelivery(message);
-  const headers = transport.headers;
-  const text = (name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
-  const number = (name: string) =>
-    headers[name] === undefined || headers[name] === null ? undefined : Number(headers[name]);
-  const inputAddress = text(transportHeaders.faultInputAddress);
-  const sourceQueue =
-    text(transportHeaders.sourceQueue) ?? queueOfAddress(inputAddress) ?? errorQueue.replace(/_error$/, '');
-  return {
-    messageId: transport.messageId,
-    contentType: transport.contentType,
-    body: transport.body,
-    headers,
-    sourceQueue,
-    fault: {
-      exceptionType: text(transportHeaders.faultExceptionType),
-      message: text(transportHeaders.faultMessage),
-      stackTrace: text(transportHeaders.faultStackTrace),
-      timestamp: text(transportHeaders.faultTimestamp),
-      consumer: text(transportHeaders.faultConsumerType),
-      retryCount: number(transportHeaders.faultRetryCount),
-      redeliveryCount: number(transportHeaders.redeliveryCount),
-    },
-  };
-}
-
-/** The queue an input address such as `rabbitmq://host/vhost/refunds` names, if it names one. */
-function queueOfAddress(address: string | undefined): string | undefined {
-  if (!address) return undefined;
-  try {
-    return parseDestination(address).name;
-  } catch {
-    return undefined;
-  }
+  return describeErrorQueueMessage(fromDelivery(message), errorQueue);
 }
 
 /**

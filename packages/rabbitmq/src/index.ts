@@ -1,5 +1,5 @@
 export { delayQueueArguments, delayQueueName } from './delay-queue.ts';
-export { type ErrorQueueMessage, ErrorQueueTools, type ErrorQueueToolsOptions } from './error-queue-tools.ts';
+export { ErrorQueueTools, type ErrorQueueToolsOptions } from './error-queue-tools.ts';
 export {
   type LiveBinding,
   type LiveExchange,

@@ -1,0 +1,98 @@
+import { parseDestination } from '../envelope/addresses.ts';
+import type { Headers, TransportMessage } from '../transport/transport.ts';
+import { transportHeaders } from './transport-headers.ts';
+
+/** A message in an error queue, with the fault it carries. */
+export interface ErrorQueueMessage {
+  readonly messageId: string;
+  readonly contentType: string;
+  readonly body: Uint8Array;
+  readonly headers: Headers;
+  /** The queue it failed on, where `retry` sends it back. */
+  readonly sourceQueue: string;
+  readonly fault: {
+    readonly exceptionType?: string | undefined;
+    readonly message?: string | undefined;
+    readonly stackTrace?: string | undefined;
+    readonly timestamp?: string | undefined;
+    readonly consumer?: string | undefined;
+    readonly retryCount?: number | undefined;
+    readonly redeliveryCount?: number | undefined;
+  };
+}
+
+/**
+ * Inspect, retry and purge error queues, on whichever transport holds them: what the CLI and the
+ * console use. A retry moves each message back to its source queue without losing or duplicating it
+ * if interrupted.
+ */
+export interface ErrorQueues {
+  /** Up to `limit` messages from the front of the queue, left in place. */
+  list(errorQueue: string, limit?: number): Promise<ErrorQueueMessage[]>;
+  /** One message by id, or undefined. */
+  show(errorQueue: string, messageId: string): Promise<ErrorQueueMessage | undefined>;
+  /** Moves the messages with these ids (all, without ids) back to their source queues; returns how many. */
+  retry(errorQueue: string, messageIds?: readonly string[]): Promise<number>;
+  /** Deletes every message in the queue; returns how many there were. */
+  purge(errorQueue: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Headers that describe one failure; a message moved back starts its retries afresh without them. */
+const failureHeaders = new Set<string>([
+  transportHeaders.reason,
+  transportHeaders.redeliveryCount,
+  transportHeaders.firstAttemptAt,
+  transportHeaders.completedConsumers,
+  transportHeaders.sourceQueue,
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+]);
+
+/** The headers a message keeps when it is moved back from an error queue to be tried again. */
+export function headersForRetry(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !failureHeaders.has(name) && !name.startsWith('MT-Fault-') && !name.startsWith('MT-Host-'),
+    ),
+  );
+}
+
+/** Reads the fault headers of a message in `errorQueue`, and the queue it came from. */
+export function describeErrorQueueMessage(message: TransportMessage, errorQueue: string): ErrorQueueMessage {
+  const headers = message.headers;
+  const text = (name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+  const number = (name: string) =>
+    headers[name] === undefined || headers[name] === null ? undefined : Number(headers[name]);
+  const inputAddress = text(transportHeaders.faultInputAddress);
+  const sourceQueue =
+    text(transportHeaders.sourceQueue) ?? queueOfAddress(inputAddress) ?? errorQueue.replace(/_error$/, '');
+  return {
+    messageId: message.messageId,
+    contentType: message.contentType,
+    body: message.body,
+    headers,
+    sourceQueue,
+    fault: {
+      exceptionType: text(transportHeaders.faultExceptionType),
+      message: text(transportHeaders.faultMessage),
+      stackTrace: text(transportHeaders.faultStackTrace),
+      timestamp: text(transportHeaders.faultTimestamp),
+      consumer: text(transportHeaders.faultConsumerType),
+      retryCount: number(transportHeaders.faultRetryCount),
+      redeliveryCount: number(transportHeaders.redeliveryCount),
+    },
+  };
+}
+
+/** The queue an input address such as `rabbitmq://host/vhost/refunds` names, if it names one. */
+function queueOfAddress(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  try {
+    return parseDestination(address).name;
+  } catch {
+    return undefined;
+  }
+}
