@@ -9,6 +9,7 @@ export {
   modulesOfProfile,
 } from './modules/module.ts';
 export { createHost, type Host, type HostOptions } from './runtime/host.ts';
+export { type ModuleWiring, migrateModules, openDatabase, wireModules } from './runtime/module-wiring.ts';
 export { type HostProcessOptions, hostExitCodes, runHostProcess } from './runtime/run-host-process.ts';
 export { runUntilSignalled } from './runtime/run-until-signalled.ts';
 export { checkReadiness, type HealthCheck, type ReadinessReport } from './server/health.ts';

@@ -1,39 +1,12 @@
-import {
-  type Bus,
-  type BusService,
-  createBus,
-  OutboxDispatcher,
-  redactUrl,
-  type TransactionalOptions,
-  type Transport,
-} from '@switchyard/bus';
-import {
-  connectPostgres,
-  migrate,
-  openPglite,
-  PostgresInbox,
-  PostgresOutbox,
-  PostgresSagaStore,
-  PostgresScheduler,
-  PostgresTransport,
-  RetentionCleaner,
-  type SqlClient,
-  type SqlTransaction,
-  switchyardMigrations,
-} from '@switchyard/postgres';
-import { RabbitMqTransport } from '@switchyard/rabbitmq';
+import { type Bus, createBus, type TransactionalOptions } from '@switchyard/bus';
+import { RetentionCleaner, type SqlClient, type SqlTransaction } from '@switchyard/postgres';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { HostConfig } from '../config/host-config.ts';
-import {
-  type DeploymentProfiles,
-  type ModuleDefinition,
-  type ModuleServices,
-  modulesOfProfile,
-} from '../modules/module.ts';
+import { type DeploymentProfiles, type ModuleDefinition, modulesOfProfile } from '../modules/module.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { type PrometheusMetrics, startPrometheusMetrics } from '../server/metrics.ts';
-
+import { migrateModules, openDatabase, wireModules } from './module-wiring.ts';
 /** What a host runs: validated configuration, the modules, and the profiles that pick among them. */
 export interface HostOptions {
   readonly config: HostConfig;
@@ -112,46 +85,24 @@ async function startRunning(
       await close().catch((error) => logger.warn({ err: error }, 'Close failed'));
   };
   try {
-    await migrate(sql, await switchyardMigrations());
-    for (const each of modules) {
-      const report = await migrate(sql, {
-        owner: each.name,
-        schema: each.name,
-        migrations: each.migrations ?? [],
-      });
-      if (report.applied.length > 0) logger.info({ module: each.name, applied: report.applied }, 'Migrated');
+    for (const { owner, report } of await migrateModules(sql, modules)) {
+      if (report.applied.length > 0) logger.info({ owner, applied: report.applied }, 'Migrated');
     }
-    const { transport, transactional, services } = wireTransport(config, sql, logger);
-    const inbox = new PostgresInbox(sql);
-    const scheduler = new PostgresScheduler(sql);
-    const sagaStore = new PostgresSagaStore(sql);
-    let bus: Bus | undefined;
-    const servicesOf = (module: ModuleDefinition): ModuleServices => ({
-      sql,
-      schema: module.name,
-      logger: logger.child({ module: module.name }),
-      transactional: { ...transactional, inbox },
-      inbox,
-      sagaStore,
-      scheduler,
-      now,
-      get bus(): Bus {
-        if (!bus)
-          throw new Error(`Module "${module.name}" used the bus while the host was still building it`);
-        return bus;
-      },
-    });
-    const endpoints = modules.flatMap((each) => each.endpoints?.(servicesOf(each)) ?? []);
-    bus = createBus({
+    const wiring = wireModules(config, sql, modules, logger, now);
+    const { transport, inbox, scheduler, servicesOf } = wiring;
+    const bus = createBus({
       transport,
-      endpoints,
+      endpoints: wiring.endpoints,
       scheduler,
       logger,
-      services: [...services, new RetentionCleaner({ inbox, ...retentionOutbox(transactional) })],
+      services: [
+        ...wiring.services,
+        new RetentionCleaner({ inbox, ...retentionOutbox(wiring.transactional) }),
+      ],
     });
+    wiring.useBus(bus);
     const metrics: PrometheusMetrics = startPrometheusMetrics(options.title ?? 'switchyard');
     closers.push(() => metrics.shutdown());
-    const started = bus;
     const http: FastifyInstance = await createHttpServer({
       logger,
       title: options.title ?? 'Switchyard',
@@ -163,7 +114,7 @@ async function startRunning(
         {
           name: 'transport',
           check: async () => {
-            const health = started.health();
+            const health = bus.health();
             if (health.state !== 'running') throw new Error(`bus is ${health.state}`);
             if (health.transport.state !== 'connected')
               throw new Error(`${transport.name} is ${health.transport.state}`);
@@ -172,7 +123,7 @@ async function startRunning(
       ],
     });
     await bus.start();
-    closers.push(() => started.stop({ deadlineMs: options.config.shutdown.deadlineMs }));
+    closers.push(() => bus.stop({ deadlineMs: options.config.shutdown.deadlineMs }));
     if (config.seed.demoData) {
       for (const each of modules) await each.seed?.(servicesOf(each));
     }
@@ -200,36 +151,6 @@ async function startRunning(
     await closeAll();
     throw error;
   }
-}
-
-async function openDatabase(config: HostConfig, logger: Logger): Promise<SqlClient> {
-  const { url, dataDir, maxConnections } = config.database;
-  if (url) {
-    logger.info({ database: redactUrl(url) }, 'Using PostgreSQL');
-    return connectPostgres({ url, maxConnections, applicationName: 'switchyard' });
-  }
-  const inMemory = dataDir === '' || dataDir === 'memory';
-  logger.info({ dataDir: inMemory ? 'memory' : dataDir }, 'Using embedded PGlite');
-  return openPglite(inMemory ? {} : { dataDir });
-}
-
-/** The transport, how consumers' messages leave with their state, and the services that needs. */
-function wireTransport(
-  config: HostConfig,
-  sql: SqlClient,
-  logger: Logger,
-): { transport: Transport; transactional: TransactionalOptions<SqlTransaction>; services: BusService[] } {
-  if (config.transport.kind === 'rabbitmq') {
-    const url = config.transport.url as string;
-    logger.info({ transport: redactUrl(url) }, 'Using RabbitMQ');
-    const transport = new RabbitMqTransport({ url, logger, connectionName: 'switchyard host' });
-    const outbox = new PostgresOutbox(sql);
-    const dispatcher = new OutboxDispatcher({ outbox, transport, logger });
-    return { transport, transactional: { transactions: sql, outbox, dispatcher }, services: [dispatcher] };
-  }
-  // The transport shares the database: messages enter its queues in the consumer's own transaction.
-  const transport = new PostgresTransport(sql, { logger });
-  return { transport, transactional: { transactions: sql, sends: transport }, services: [] };
 }
 
 function retentionOutbox(transactional: TransactionalOptions<SqlTransaction>) {
