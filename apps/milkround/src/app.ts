@@ -1,4 +1,4 @@
-import type { DeploymentProfiles, ModuleDefinition } from '@switchyard/host';
+import { type DeploymentProfiles, defineApp, type ModuleDefinition } from '@switchyard/host';
 import { billingModule } from './modules/billing/module.ts';
 import { deliveriesModule } from './modules/deliveries/module.ts';
 import { membershipsModule } from './modules/memberships/module.ts';
@@ -19,3 +19,11 @@ export const milkroundProfiles: DeploymentProfiles = {
   storefront: ['memberships', 'orders', 'returns'],
   operations: ['deliveries', 'billing'],
 };
+
+/** The reference system as `yard` and `npm start` run it. */
+export const app = defineApp({
+  title: 'Milkround',
+  version: '0.1.0',
+  modules: milkroundModules,
+  profiles: milkroundProfiles,
+});

@@ -1,6 +1,7 @@
 export { ConfigError, type ConfigIssue, formatConfigIssue } from './config/config-error.ts';
 export { type HostConfig, hostConfigSchema, hostEnvAliases, loadHostConfig } from './config/host-config.ts';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config.ts';
+export { type AppDefinition, defineApp } from './modules/app.ts';
 export {
   type DeploymentProfiles,
   defineModule,

@@ -1,0 +1,115 @@
+import { Command, CommanderError, Option } from 'commander';
+import { commandContext, type GlobalOptions } from './command-context.ts';
+import { listErrors, purgeErrors, retryErrors, showError } from './commands/errors.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { showSaga } from './commands/saga.ts';
+import { startCommand } from './commands/start.ts';
+import { topologyCommand } from './commands/topology.ts';
+import { CliError, exitCodes } from './exit-codes.ts';
+import { outputFor } from './output.ts';
+
+/** Where the CLI reads and writes; tests pass their own. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** Runs `yard` with `args` (without the node and script paths); resolves with the exit code. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  const program = new Command('yard')
+    .description("Switchyard's command line")
+    .addOption(new Option('--app <file>', 'the application module (exports `app`)'))
+    .addOption(new Option('--config <file>', 'a JSON or YAML configuration file'))
+    .addOption(new Option('--profile <name>', 'the deployment profile: which modules'))
+    .addOption(new Option('--json', 'machine-readable output on stdout'))
+    .addOption(new Option('--verbose', 'library logs on stderr'))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  const run =
+    (work: (context: Awaited<ReturnType<typeof commandContext>>) => Promise<number>) => async () => {
+      const options = program.opts<GlobalOptions>();
+      const output = outputFor(options.json ?? false, io.stdout, io.stderr);
+      const context = await commandContext(options, { env: io.env, cwd: io.cwd, output });
+      exitCode = await work(context);
+    };
+
+  program
+    .command('start')
+    .description('run the app (its profile) until SIGTERM or SIGINT')
+    .action(run((context) => startCommand(context, program.opts<GlobalOptions>().config)));
+  program
+    .command('migrate')
+    .description("apply Switchyard's and the modules' database migrations")
+    .action(run((context) => migrateCommand(context)));
+  const topology = program.command('topology').description("the broker topology the app's endpoints need");
+  topology
+    .command('plan')
+    .description('what apply would create, change or remove')
+    .action(run((context) => topologyCommand(context, 'plan', {})));
+  topology
+    .command('apply')
+    .description('create and change what the plan says (destructive changes need --force)')
+    .option('--force', 'also make destructive changes, such as a queue type change')
+    .action((options: { force?: boolean }) => run((context) => topologyCommand(context, 'apply', options))());
+  const errors = program.command('errors').description('inspect, retry and purge error queues');
+  errors
+    .command('list <queue>')
+    .description('the messages at the front of an error queue, with their faults')
+    .option('--limit <n>', 'how many', '50')
+    .action((queue: string, options: { limit: string }) =>
+      run((context) => listErrors(context, queue, positiveInteger(options.limit, '--limit')))(),
+    );
+  errors
+    .command('show <queue> <messageId>')
+    .description('one message: its fault, headers and body')
+    .action((queue: string, messageId: string) => run((context) => showError(context, queue, messageId))());
+  errors
+    .command('retry <queue> [messageIds...]')
+    .description('move messages back to the queues they failed on')
+    .option('--all', 'every message in the queue')
+    .action((queue: string, messageIds: string[], options: { all?: boolean }) =>
+      run((context) => retryErrors(context, queue, messageIds, options))(),
+    );
+  errors
+    .command('purge <queue>')
+    .description('delete every message in an error queue')
+    .option('--yes', 'confirm')
+    .action((queue: string, options: { yes?: boolean }) =>
+      run((context) => purgeErrors(context, queue, options))(),
+    );
+  program
+    .command('saga')
+    .description('saga instances')
+    .command('show <sagaType> <idOrKey>')
+    .description('state, data and timeline of a saga, by id or by key=value')
+    .action((sagaType: string, key: string) => run((context) => showSaga(context, sagaType, key))());
+
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; anything else commander refuses is a usage error.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.failed;
+  }
+}
+
+function positiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new CliError(`${option} must be a positive integer, got "${text}"`, exitCodes.usage);
+  return value;
+}

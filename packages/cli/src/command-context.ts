@@ -1,0 +1,79 @@
+import {
+  type AppDefinition,
+  ConfigError,
+  type HostConfig,
+  loadHostConfig,
+  type ModuleDefinition,
+  modulesOfProfile,
+  openDatabase,
+} from '@switchyard/host';
+import type { SqlClient } from '@switchyard/postgres';
+import pino, { type Logger } from 'pino';
+import { loadApp } from './app-loader.ts';
+import { CliError, exitCodes } from './exit-codes.ts';
+import type { Output } from './output.ts';
+
+/** The options every command takes. */
+export interface GlobalOptions {
+  readonly app?: string;
+  readonly config?: string;
+  readonly profile?: string;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+}
+
+/** What a command works with: the app, its validated configuration, and where to write. */
+export interface CommandContext {
+  readonly app: AppDefinition;
+  readonly config: HostConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly output: Output;
+  readonly logger: Logger;
+  /** The modules of the configured profile. */
+  modules(): ModuleDefinition[];
+  /** Opens the configured database for `work` and closes it afterwards. */
+  withDatabase<T>(work: (sql: SqlClient) => Promise<T>): Promise<T>;
+}
+
+export async function commandContext(
+  options: GlobalOptions,
+  io: { env: NodeJS.ProcessEnv; cwd: string; output: Output },
+): Promise<CommandContext> {
+  const env: NodeJS.ProcessEnv = {
+    ...io.env,
+    ...(options.profile ? { SWITCHYARD_PROFILE: options.profile } : {}),
+  };
+  const app = await loadApp(options.app, env, io.cwd);
+  let config: HostConfig;
+  try {
+    const file = options.config ?? env.SWITCHYARD_CONFIG;
+    config = loadHostConfig({ env, ...(file ? { file } : {}) }).config;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, exitCodes.usage);
+    throw error;
+  }
+  // Commands speak through their output; the libraries' logs only with --verbose, on stderr.
+  const logger = pino({ level: options.verbose ? 'debug' : 'silent' }, pino.destination(2));
+  return {
+    app,
+    config,
+    env,
+    output: io.output,
+    logger,
+    modules: () => {
+      try {
+        return modulesOfProfile(app.modules(), app.profiles ?? {}, config.profile);
+      } catch (error) {
+        throw new CliError(error instanceof Error ? error.message : String(error), exitCodes.usage);
+      }
+    },
+    async withDatabase(work) {
+      const sql = await openDatabase(config, logger);
+      try {
+        return await work(sql);
+      } finally {
+        await sql.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import type { ErrorQueueMessage, ErrorQueues } from '@switchyard/bus';
+import { PostgresErrorQueues } from '@switchyard/postgres';
+import { ErrorQueueTools } from '@switchyard/rabbitmq';
+import cliProgress from 'cli-progress';
+import type { CommandContext } from '../command-context.ts';
+import { CliError, exitCodes } from '../exit-codes.ts';
+
+/** The error queues of the configured transport, for the length of `work`. */
+async function withErrorQueues<T>(
+  context: CommandContext,
+  work: (queues: ErrorQueues) => Promise<T>,
+): Promise<T> {
+  if (context.config.transport.kind === 'rabbitmq') {
+    const tools = new ErrorQueueTools({ url: context.config.transport.url as string });
+    try {
+      return await work(tools);
+    } finally {
+      await tools.close();
+    }
+  }
+  return context.withDatabase((sql) => work(new PostgresErrorQueues(sql)));
+}
+
+function summary(message: ErrorQueueMessage) {
+  return {
+    messageId: message.messageId,
+    sourceQueue: message.sourceQueue,
+    exceptionType: message.fault.exceptionType,
+    reason: message.fault.message,
+    failedAt: message.fault.timestamp,
+  };
+}
+
+/** `yard errors list <queue>`. */
+export async function listErrors(context: CommandContext, queue: string, limit: number): Promise<number> {
+  const messages = await withErrorQueues(context, (queues) => queues.list(queue, limit));
+  context.output.result(messages.map(summary), {
+    head: ['message id', 'source queue', 'error', 'reason', 'failed at'],
+    rows: messages.map((each) => {
+      const row = summary(each);
+      return [
+        row.messageId,
+        row.sourceQueue,
+        row.exceptionType ?? '',
+        truncate(row.reason ?? '', 60),
+        row.failedAt ?? '',
+      ];
+    }),
+  });
+  if (!context.output.json && messages.length === 0) context.output.note(`${queue} is empty`);
+  return exitCodes.ok;
+}
+
+/** `yard errors show <queue> <messageId>`: the fault and the message body. */
+export async function showError(context: CommandContext, queue: string, messageId: string): Promise<number> {
+  const message = await withErrorQueues(context, (queues) => queues.show(queue, messageId));
+  if (!message) throw new CliError(`No message ${messageId} in ${queue}`, exitCodes.notFound);
+  const body = Buffer.from(message.body).toString('utf8');
+  context.output.result(
+    { ...summary(message), fault: message.fault, headers: message.headers, body: parseOrText(body) },
+    {
+      head: ['field', 'value'],
+      rows: [
+        ['message id', message.messageId],
+        ['source queue', message.sourceQueue],
+        ['error', message.fault.exceptionType ?? ''],
+        ['reason', message.fault.message ?? ''],
+        ['consumer', message.fault.consumer ?? ''],
+        ['failed at', message.fault.timestamp ?? ''],
+        ['retries', message.fault.retryCount ?? ''],
+        ['body', truncate(body, 400)],
+      ],
+    },
+  );
+  return exitCodes.ok;
+}
+
+/** `yard errors retry <queue> [ids...] | --all`: moves messages back to their source queues, one at a time. */
+export async function retryErrors(
+  context: CommandContext,
+  queue: string,
+  ids: readonly string[],
+  options: { all?: boolean },
+): Promise<number> {
+  if (ids.length === 0 && !options.all) {
+    throw new CliError('Name the message ids to retry, or pass --all', exitCodes.usage);
+  }
+  const moved = await withErrorQueues(context, async (queues) => {
+    const wanted = options.all ? (await queues.list(queue, 100_000)).map((each) => each.messageId) : ids;
+    // One message per move: an interruption leaves each message in exactly one queue, and the bar shows progress.
+    const bar =
+      process.stderr.isTTY && !context.output.json && wanted.length > 1
+        ? new cliProgress.SingleBar(
+            { format: 'retrying {bar} {value}/{total}' },
+            cliProgress.Presets.shades_classic,
+          )
+        : undefined;
+    bar?.start(wanted.length, 0);
+    let count = 0;
+    for (const id of wanted) {
+      count += await queues.retry(queue, [id]);
+      bar?.increment();
+    }
+    bar?.stop();
+    return count;
+  });
+  context.output.result({ queue, moved }, { head: ['queue', 'moved back'], rows: [[queue, moved]] });
+  if (ids.length > moved) {
+    throw new CliError(
+      `${ids.length - moved} of the named messages were not in ${queue}`,
+      exitCodes.notFound,
+    );
+  }
+  return exitCodes.ok;
+}
+
+/** `yard errors purge <queue> --yes`. */
+export async function purgeErrors(
+  context: CommandContext,
+  queue: string,
+  options: { yes?: boolean },
+): Promise<number> {
+  if (!options.yes) {
+    throw new CliError(
+      `Purging deletes every message in ${queue} for good; pass --yes to confirm`,
+      exitCodes.usage,
+    );
+  }
+  const removed = await withErrorQueues(context, (queues) => queues.purge(queue));
+  context.output.result({ queue, removed }, { head: ['queue', 'removed'], rows: [[queue, removed]] });
+  return exitCodes.ok;
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,24 @@
+import { migrateModules } from '@switchyard/host';
+import type { CommandContext } from '../command-context.ts';
+import { exitCodes } from '../exit-codes.ts';
+
+/** `yard migrate`: applies Switchyard's and every module's migrations, and says what each applied. */
+export async function migrateCommand(context: CommandContext): Promise<number> {
+  const reports = await context.withDatabase((sql) => migrateModules(sql, context.modules()));
+  context.output.result(
+    reports.map(({ owner, report }) => ({
+      owner,
+      applied: report.applied,
+      alreadyApplied: report.alreadyApplied,
+    })),
+    {
+      head: ['owner', 'applied now', 'already applied'],
+      rows: reports.map(({ owner, report }) => [
+        owner,
+        report.applied.length > 0 ? report.applied.join(', ') : '—',
+        report.alreadyApplied,
+      ]),
+    },
+  );
+  return exitCodes.ok;
+}

@@ -1,0 +1,21 @@
+/** What `yard` exits with, for scripts: documented in the package README. */
+export const exitCodes = {
+  ok: 0,
+  /** Something failed while doing what was asked (a server down, a refused change). */
+  failed: 1,
+  /** The command line or the configuration is wrong; nothing was done. */
+  usage: 2,
+  /** What was asked for does not exist (a saga, a message). */
+  notFound: 3,
+} as const;
+
+/** An error that ends the command with a message and a given exit code. */
+export class CliError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}

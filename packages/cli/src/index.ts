@@ -1,0 +1,2 @@
+export { type CliIo, runCli } from './cli.ts';
+export { CliError, exitCodes } from './exit-codes.ts';

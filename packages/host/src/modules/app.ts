@@ -1,0 +1,18 @@
+import type { AnySagaDefinition } from '@switchyard/saga';
+import type { DeploymentProfiles, ModuleDefinition } from './module.ts';
+
+/** An application: what `yard` and a host process run. The module file exports it as `app`. */
+export interface AppDefinition {
+  readonly title: string;
+  readonly version: string;
+  /** Makes the modules with production settings. */
+  readonly modules: () => readonly ModuleDefinition[];
+  readonly profiles?: DeploymentProfiles;
+  /** The sagas the modules run, for `yard saga show`. */
+  readonly sagas?: readonly AnySagaDefinition[];
+}
+
+/** Declares an application. */
+export function defineApp(definition: AppDefinition): AppDefinition {
+  return definition;
+}
