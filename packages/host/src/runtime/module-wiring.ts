@@ -80,7 +80,8 @@ export function wireModules(
 ): ModuleWiring {
   const { transport, transactional, services } = wireTransport(config, sql, logger);
   const inbox = new PostgresInbox(sql);
-  const scheduler = new PostgresScheduler(sql);
+  // The modules' clock: scheduled timeouts fire by the same time their sagas read.
+  const scheduler = new PostgresScheduler(sql, { now });
   const sagaStore = new PostgresSagaStore(sql);
   let bus: Bus | undefined;
   const servicesOf = (module: ModuleDefinition): ModuleServices => ({
