@@ -3,12 +3,22 @@ import { z } from 'zod';
 
 export const CustomerCharged = defineMessage(
   'milkround.billing.CustomerCharged',
-  z.object({ chargeId: z.string(), customerId: z.string(), deliveryId: z.string(), amountPence: z.number().int() }),
+  z.object({
+    chargeId: z.string(),
+    customerId: z.string(),
+    deliveryId: z.string(),
+    amountPence: z.number().int(),
+  }),
 );
 
 export const RefundIssued = defineMessage(
   'milkround.billing.RefundIssued',
-  z.object({ refundId: z.string(), complaintId: z.string(), customerId: z.string(), amountPence: z.number().int() }),
+  z.object({
+    refundId: z.string(),
+    complaintId: z.string(),
+    customerId: z.string(),
+    amountPence: z.number().int(),
+  }),
 );
 
 /** Nothing was charged for what the complaint names, or it was refunded already. */

@@ -1,0 +1,106 @@
+import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { z } from 'zod';
+import { readBalance } from './balance-query.ts';
+import { readInvoice } from './invoice-query.ts';
+
+const CustomerParams = z.object({ customerId: z.string().min(1) });
+const InvoiceParams = CustomerParams.extend({
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM, e.g. 2026-11'),
+});
+
+const Money = z.number().int();
+
+const InvoiceBody = z.object({
+  customerId: z.string(),
+  period: z.string(),
+  timeZone: z.string(),
+  charges: z.array(
+    z.object({
+      chargeId: z.string(),
+      deliveryId: z.string(),
+      deliveryDate: z.string(),
+      amountPence: Money,
+      lines: z.array(
+        z.object({ sku: z.string(), quantity: z.number().int(), unitPricePence: Money, totalPence: Money }),
+      ),
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      refundId: z.string(),
+      complaintId: z.string(),
+      deliveryId: z.string(),
+      sku: z.string(),
+      quantity: z.number().int(),
+      amountPence: Money,
+      refundedOn: z.string(),
+    }),
+  ),
+  credits: z.array(
+    z.object({ creditId: z.string(), bottles: z.number().int(), amountPence: Money, creditedOn: z.string() }),
+  ),
+  chargedPence: Money,
+  refundedPence: Money,
+  creditedPence: Money,
+  totalPence: Money,
+});
+
+const BalanceBody = z.object({
+  customerId: z.string(),
+  chargedPence: Money,
+  refundedPence: Money,
+  creditedPence: Money,
+  balancePence: Money,
+});
+
+/** Billing's HTTP routes: a customer's monthly invoice and running balance. */
+export function billingRoutes(services: ModuleServices): RouteDefinition[] {
+  return [
+    route({
+      method: 'GET',
+      url: '/billing/customers/:customerId/invoices/:period',
+      summary:
+        "A customer's invoice for a month: charges by delivery date, refunds, deposit credits and the total",
+      tags: ['billing'],
+      params: InvoiceParams,
+      responses: {
+        200: { description: 'The invoice (amounts in minor units: pence or cents)', schema: InvoiceBody },
+        400: { description: 'The period is not a month written YYYY-MM' },
+        404: { description: 'Nothing was billed to the customer in that month' },
+      },
+      handler: async ({ params }) => {
+        const invoice = await readInvoice(services.sql, services.schema, params.customerId, params.period);
+        if (!invoice) {
+          throw new ProblemError(
+            404,
+            'No invoice',
+            `Nothing was billed to customer ${params.customerId} in ${params.period}: no charges, refunds or credits; check the customer id and the month`,
+          );
+        }
+        return { status: 200, body: invoice };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/billing/customers/:customerId/balance',
+      summary: "A customer's balance: everything charged, less refunds and deposit credits",
+      tags: ['billing'],
+      params: CustomerParams,
+      responses: {
+        200: { description: 'The balance (amounts in minor units: pence or cents)', schema: BalanceBody },
+        404: { description: 'Billing has nothing for the customer' },
+      },
+      handler: async ({ params }) => {
+        const balance = await readBalance(services.sql, services.schema, params.customerId);
+        if (!balance) {
+          throw new ProblemError(
+            404,
+            'No account',
+            `Nothing was ever billed or credited to customer ${params.customerId}; check the customer id`,
+          );
+        }
+        return { status: 200, body: balance };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,48 @@
+import { ConfigurationError, consumer, receiveEndpoint, transactional } from '@switchyard/bus';
+import { defineModule, type ModuleDefinition } from '@switchyard/host';
+import { loadMigrations } from '@switchyard/postgres';
+import { DeliveryCompleted } from '../deliveries/contracts.ts';
+import { MemberJoined } from '../memberships/contracts.ts';
+import { BottlesReturned, RefundRequested } from '../returns/contracts.ts';
+import { billingRoutes } from './billing-routes.ts';
+import { chargeDelivery } from './charge-delivery.ts';
+import { creditBottles } from './credit-bottles.ts';
+import { rememberRegion } from './customer-regions.ts';
+import { issueRefund } from './issue-refund.ts';
+
+const migrations = await loadMigrations(new URL('./migrations/', import.meta.url));
+
+/** Options of the billing module. */
+export interface BillingOptions {
+  /** The deposit credited for each returned bottle, in minor units (default 20). */
+  readonly depositPerBottlePence?: number;
+}
+
+/**
+ * Billing: charges each completed delivery once, prices and issues refunds against those charges,
+ * credits bottle deposits, and shows each customer's monthly invoice and balance.
+ */
+export function billingModule(options: BillingOptions = {}): ModuleDefinition {
+  const depositPerBottlePence = options.depositPerBottlePence ?? 20;
+  if (!Number.isSafeInteger(depositPerBottlePence) || depositPerBottlePence < 0) {
+    throw new ConfigurationError(
+      `billingModule depositPerBottlePence must be a whole number of minor units of at least 0, got ${depositPerBottlePence}`,
+    );
+  }
+  return defineModule({
+    name: 'billing',
+    migrations,
+    endpoints: (services) => [
+      receiveEndpoint('billing', {
+        middleware: [transactional(services.transactional)],
+        consumers: [
+          consumer(DeliveryCompleted, chargeDelivery(services)),
+          consumer(RefundRequested, issueRefund(services)),
+          consumer(BottlesReturned, creditBottles(services, depositPerBottlePence)),
+          consumer(MemberJoined, rememberRegion(services)),
+        ],
+      }),
+    ],
+    routes: billingRoutes,
+  });
+}

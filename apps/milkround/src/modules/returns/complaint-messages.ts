@@ -1,0 +1,25 @@
+import { defineMessage } from '@switchyard/bus';
+import { z } from 'zod';
+
+// Messages the returns module sends only to itself; other modules hear of complaints through contracts.ts.
+
+/** A customer's complaint, taken by the HTTP route and handed to the complaint saga. */
+export const FileComplaint = defineMessage(
+  'milkround.returns.FileComplaint',
+  z.object({
+    complaintId: z.string(),
+    /** Chosen by the route, so the saga's first step is the same on every retry. */
+    refundId: z.string(),
+    customerId: z.string(),
+    deliveryId: z.string(),
+    sku: z.string(),
+    quantity: z.number().int().positive(),
+    reason: z.string(),
+  }),
+);
+
+/** The complaint saga's own reminder that billing has not answered its RefundRequested in time. */
+export const RefundAnswerOverdue = defineMessage(
+  'milkround.returns.RefundAnswerOverdue',
+  z.object({ complaintId: z.string() }),
+);

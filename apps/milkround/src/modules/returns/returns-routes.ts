@@ -1,0 +1,97 @@
+import { uuidv7 } from '@switchyard/bus';
+import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { SagaInspector } from '@switchyard/saga';
+import { z } from 'zod';
+import { FileComplaint } from './complaint-messages.ts';
+import type { ComplaintSaga } from './complaint-saga.ts';
+import { ComplaintStatus, complaintStatus } from './complaint-status.ts';
+import { BottlesReturned } from './contracts.ts';
+
+const ComplaintBody = z.object({
+  customerId: z.string().min(1),
+  deliveryId: z.string().min(1),
+  sku: z.string().min(1),
+  quantity: z.number().int().positive(),
+  reason: z.string().min(1).max(1000),
+});
+
+const BottlesBody = z.object({
+  customerId: z.string().min(1),
+  bottles: z.number().int().positive().max(1000),
+  /** Lets a client retry safely: the same return id is credited once. */
+  returnId: z.string().min(1).optional(),
+});
+
+/** Returns' HTTP routes: file a complaint, follow it, and hand back empty bottles. */
+export function returnsRoutes(
+  services: ModuleServices,
+  saga: ComplaintSaga,
+  complaintsQueue: string,
+): RouteDefinition[] {
+  const inspector = new SagaInspector(saga, { store: services.sagaStore, transactions: services.sql });
+  return [
+    route({
+      method: 'POST',
+      url: '/returns/complaints',
+      summary: 'Complain about a delivered item; billing is asked for a refund of it',
+      tags: ['returns'],
+      body: ComplaintBody,
+      responses: {
+        202: { description: 'The complaint is filed', schema: z.object({ complaintId: z.string() }) },
+        400: { description: 'The complaint is incomplete or invalid' },
+      },
+      handler: async ({ body }) => {
+        const complaintId = uuidv7();
+        await services.bus.send(complaintsQueue, FileComplaint, { complaintId, refundId: uuidv7(), ...body });
+        return {
+          status: 202,
+          body: { complaintId },
+          headers: { location: `/returns/complaints/${complaintId}` },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/returns/complaints/:complaintId',
+      summary: "A complaint's status (open, escalated, refunded or refused) and the amount refunded",
+      tags: ['returns'],
+      params: z.object({ complaintId: z.string().min(1) }),
+      responses: {
+        200: { description: 'The complaint', schema: ComplaintStatus },
+        404: { description: 'No such complaint (yet: a complaint shows a moment after it is filed)' },
+      },
+      handler: async ({ params }) => {
+        const view = await inspector.find({ id: params.complaintId });
+        const status = view && complaintStatus(view);
+        if (!status) {
+          throw new ProblemError(
+            404,
+            'Complaint not found',
+            `There is no complaint ${params.complaintId}; check the id returned when it was filed, or ask again in a moment if it was filed just now`,
+          );
+        }
+        return { status: 200, body: status };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/returns/bottles',
+      summary: 'Record empty bottles collected from a customer; billing credits their deposit',
+      tags: ['returns'],
+      body: BottlesBody,
+      responses: {
+        202: { description: 'The return is recorded', schema: z.object({ returnId: z.string() }) },
+        400: { description: 'The return is incomplete or invalid' },
+      },
+      handler: async ({ body }) => {
+        const returnId = body.returnId ?? uuidv7();
+        await services.bus.publish(BottlesReturned, {
+          returnId,
+          customerId: body.customerId,
+          bottles: body.bottles,
+        });
+        return { status: 202, body: { returnId } };
+      },
+    }),
+  ];
+}
