@@ -7,7 +7,10 @@ import { OrderLine } from '../orders/contracts.ts';
 const driverEvent = { deliveryId: z.string(), sequence: z.number().int().positive(), at: z.string() };
 
 export const VanLoaded = defineMessage('milkround.deliveries.VanLoaded', z.object(driverEvent));
-export const DoorstepDelivered = defineMessage('milkround.deliveries.DoorstepDelivered', z.object(driverEvent));
+export const DoorstepDelivered = defineMessage(
+  'milkround.deliveries.DoorstepDelivered',
+  z.object(driverEvent),
+);
 export const DeliveryMissed = defineMessage(
   'milkround.deliveries.DeliveryMissed',
   z.object({ ...driverEvent, reason: z.string() }),
@@ -26,5 +29,10 @@ export const DeliveryCompleted = defineMessage(
 
 export const DeliveryRunPlanned = defineMessage(
   'milkround.deliveries.DeliveryRunPlanned',
-  z.object({ runId: z.string(), deliveryDate: z.string().date(), deliveries: z.number().int(), rounds: z.number().int() }),
+  z.object({
+    runId: z.string(),
+    deliveryDate: z.string().date(),
+    deliveries: z.number().int(),
+    rounds: z.number().int(),
+  }),
 );

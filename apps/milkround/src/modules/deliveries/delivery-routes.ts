@@ -1,0 +1,295 @@
+import { uuidv7 } from '@switchyard/bus';
+import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { SagaInspector } from '@switchyard/saga';
+import { z } from 'zod';
+import { Region } from '../memberships/contracts.ts';
+import { OrderLine } from '../orders/contracts.ts';
+import { DeliveryMissed, DoorstepDelivered, VanLoaded } from './contracts.ts';
+import { runEndpointName, StartDeliveryRun } from './delivery-messages.ts';
+import type { DeliveryRepository, RunRecord } from './delivery-repository.ts';
+import { type DeliverySaga, deliverySagaName } from './delivery-saga.ts';
+
+const tags = ['deliveries'];
+
+/** A delivery's saga has not started while its plan message is on its way: the delivery shows as planning. */
+const planningStatus = 'Planning';
+const DeliveryStatus = z.enum([planningStatus, 'Planned', 'Loaded', 'Delivered', 'Missed']);
+type DeliveryStatus = z.infer<typeof DeliveryStatus>;
+
+const RunStarted = z.object({ runId: z.string(), deliveryDate: z.string(), region: Region.optional() });
+
+const RunView = z.object({
+  runId: z.string(),
+  regions: z.array(Region).nullable(),
+  source: z.enum(['request', 'nightly', 'orders']),
+  requestedAt: z.string(),
+  plannedAt: z.string().nullable(),
+  deliveries: z.number().int().nullable(),
+  rounds: z.number().int().nullable(),
+});
+
+const DatePlan = z.object({
+  deliveryDate: z.string(),
+  runs: z.array(RunView),
+  rounds: z.array(
+    z.object({
+      roundId: z.string(),
+      name: z.string(),
+      region: Region,
+      area: z.string(),
+      number: z.number().int(),
+      deliveries: z.array(
+        z.object({
+          deliveryId: z.string(),
+          stop: z.number().int(),
+          customerId: z.string(),
+          postcode: z.string(),
+          lines: z.array(OrderLine),
+          status: DeliveryStatus,
+        }),
+      ),
+    }),
+  ),
+});
+
+const DeliveryView = z.object({
+  deliveryId: z.string(),
+  deliveryDate: z.string(),
+  customerId: z.string(),
+  region: Region,
+  postcode: z.string(),
+  lines: z.array(OrderLine),
+  orderIds: z.array(z.string()),
+  runId: z.string(),
+  round: z.object({ roundId: z.string(), name: z.string(), stop: z.number().int() }).nullable(),
+  status: DeliveryStatus,
+  /** The last driver event applied, by the phone's sequence number (0: none yet). */
+  lastSequence: z.number().int(),
+  /** Driver events received but not applied yet: waiting for an earlier sequence number. */
+  waiting: z.array(z.object({ event: z.string(), reason: z.string(), heldAt: z.string() })),
+  timeline: z.array(
+    z.object({ event: z.string(), from: z.string().nullable(), to: z.string(), at: z.string() }),
+  ),
+});
+
+const DriverEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('loaded'),
+    sequence: z.number().int().positive(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    type: z.literal('delivered'),
+    sequence: z.number().int().positive(),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    type: z.literal('missed'),
+    sequence: z.number().int().positive(),
+    at: z.iso.datetime({ offset: true }),
+    reason: z.string().min(1),
+  }),
+]);
+
+/** The module's HTTP routes: start a run, read a date's plan and a delivery, take drivers' events. */
+export function deliveryRoutes(
+  services: ModuleServices,
+  repository: DeliveryRepository,
+  saga: DeliverySaga,
+): RouteDefinition[] {
+  const inspector = new SagaInspector(saga, { store: services.sagaStore, transactions: services.sql });
+
+  const statusOf = async (deliveryIds: readonly string[]): Promise<Map<string, DeliveryStatus>> =>
+    services.sql.transaction(async (tx) => {
+      const statuses = new Map<string, DeliveryStatus>();
+      for (const deliveryId of deliveryIds) {
+        const record = await services.sagaStore.load(tx, deliverySagaName, deliveryId);
+        statuses.set(deliveryId, statusFrom(record?.state));
+      }
+      return statuses;
+    });
+
+  return [
+    route({
+      method: 'POST',
+      url: '/deliveries/runs',
+      summary: "Plan a date's deliveries now (the nightly run does this for each region by itself)",
+      tags,
+      body: z.object({ deliveryDate: z.iso.date(), region: Region.optional() }),
+      responses: {
+        202: {
+          description: 'The run is under way; GET /deliveries/runs/{deliveryDate} shows its plan',
+          schema: RunStarted,
+        },
+        400: { description: 'The date is not YYYY-MM-DD, or the region is not UK or US' },
+      },
+      handler: async ({ body }) => {
+        const runId = uuidv7();
+        await services.bus.send(`queue:${runEndpointName}`, StartDeliveryRun, {
+          runId,
+          deliveryDate: body.deliveryDate,
+          ...(body.region ? { region: body.region } : {}),
+          source: 'request',
+        });
+        return {
+          status: 202,
+          body: { runId, deliveryDate: body.deliveryDate, ...(body.region ? { region: body.region } : {}) },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/deliveries/runs/:deliveryDate',
+      summary: "A date's runs and rounds, each round with its deliveries in stop order",
+      tags,
+      params: z.object({ deliveryDate: z.iso.date() }),
+      responses: {
+        200: { description: "The date's plan", schema: DatePlan },
+        400: { description: 'The date is not YYYY-MM-DD' },
+        404: { description: 'No run has been started for the date' },
+      },
+      handler: async ({ params }) => {
+        const runs = await repository.runsOfDate(services.sql, params.deliveryDate);
+        if (runs.length === 0) {
+          throw new ProblemError(
+            404,
+            'No run for this date',
+            `No delivery run has been started for ${params.deliveryDate}; start one with POST /deliveries/runs {"deliveryDate":"${params.deliveryDate}"}`,
+          );
+        }
+        const rounds = await repository.roundsOfDate(services.sql, params.deliveryDate);
+        const statuses = await statusOf(
+          rounds.flatMap((round) => round.stops.map((stop) => stop.deliveryId)),
+        );
+        return {
+          status: 200,
+          body: {
+            deliveryDate: params.deliveryDate,
+            runs: runs.map(runView),
+            rounds: rounds.map((round) => ({
+              roundId: round.roundId,
+              name: roundName(round.area, round.number),
+              region: round.region,
+              area: round.area,
+              number: round.number,
+              deliveries: round.stops.map((stop) => ({
+                ...stop,
+                status: statuses.get(stop.deliveryId) ?? planningStatus,
+              })),
+            })),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/deliveries/:deliveryId',
+      summary: 'A delivery: its lines, round, status and the timeline of its driver events',
+      tags,
+      params: z.object({ deliveryId: z.string().min(1) }),
+      responses: {
+        200: { description: 'The delivery', schema: DeliveryView },
+        404: { description: 'No such delivery' },
+      },
+      handler: async ({ params }) => {
+        const delivery = await repository.findDelivery(services.sql, params.deliveryId);
+        if (!delivery) throw notFound(params.deliveryId);
+        const view = await inspector.find({ id: delivery.deliveryId });
+        return {
+          status: 200,
+          body: {
+            deliveryId: delivery.deliveryId,
+            deliveryDate: delivery.deliveryDate,
+            customerId: delivery.customerId,
+            region: delivery.region,
+            postcode: delivery.postcode,
+            lines: delivery.lines,
+            orderIds: delivery.orderIds,
+            runId: delivery.runId,
+            round: delivery.round
+              ? {
+                  roundId: delivery.round.roundId,
+                  name: roundName(delivery.round.area, delivery.round.number),
+                  stop: delivery.round.stop,
+                }
+              : null,
+            status: statusFrom(view?.state),
+            lastSequence: view?.sequences.driver ?? 0,
+            waiting: (view?.held ?? []).map((held) => ({
+              event: held.event,
+              reason: held.reason,
+              heldAt: held.heldAt,
+            })),
+            timeline: (view?.timeline ?? []).map((step) => ({
+              event: step.event,
+              from: step.from ?? null,
+              to: step.to,
+              at: step.at.toISOString(),
+            })),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/deliveries/:deliveryId/events',
+      summary: "A driver's report for a delivery: loaded on the van, delivered, or missed (with why)",
+      tags,
+      params: z.object({ deliveryId: z.string().min(1) }),
+      body: DriverEvent,
+      responses: {
+        202: {
+          description:
+            "Accepted: applied in the phone's sequence order, a repeated sequence number changes nothing",
+          schema: z.object({ deliveryId: z.string(), type: z.string(), sequence: z.number().int() }),
+        },
+        400: {
+          description: 'Not a loaded, delivered or missed event with a positive sequence and an ISO time',
+        },
+        404: { description: 'No such delivery' },
+      },
+      handler: async ({ params, body }) => {
+        const delivery = await repository.findDelivery(services.sql, params.deliveryId);
+        if (!delivery) throw notFound(params.deliveryId);
+        const common = { deliveryId: delivery.deliveryId, sequence: body.sequence, at: body.at };
+        // Published, not sent to the saga: phones publish the same events straight onto the bus.
+        if (body.type === 'loaded') await services.bus.publish(VanLoaded, common);
+        else if (body.type === 'delivered') await services.bus.publish(DoorstepDelivered, common);
+        else await services.bus.publish(DeliveryMissed, { ...common, reason: body.reason });
+        return {
+          status: 202,
+          body: { deliveryId: delivery.deliveryId, type: body.type, sequence: body.sequence },
+        };
+      },
+    }),
+  ];
+}
+
+function statusFrom(state: string | undefined): DeliveryStatus {
+  const status = DeliveryStatus.safeParse(state);
+  return status.success ? status.data : planningStatus;
+}
+
+function roundName(area: string, number: number): string {
+  return `${area}-${number}`;
+}
+
+function runView(run: RunRecord) {
+  return {
+    runId: run.runId,
+    regions: run.regions,
+    source: run.source,
+    requestedAt: run.requestedAt.toISOString(),
+    plannedAt: run.plannedAt?.toISOString() ?? null,
+    deliveries: run.deliveries ?? null,
+    rounds: run.rounds ?? null,
+  };
+}
+
+function notFound(deliveryId: string): ProblemError {
+  return new ProblemError(
+    404,
+    'No such delivery',
+    `No delivery has id "${deliveryId}"; a date's deliveries are listed by GET /deliveries/runs/{deliveryDate}`,
+  );
+}
