@@ -11,6 +11,7 @@ import {
   SagaCorrelationError,
   type SagaEffect,
   SagaEngine,
+  type SagaEvent,
   SagaInspector,
   SagaKeyConflictError,
   SagaNotFoundError,
@@ -240,7 +241,7 @@ describe('SagaEngine: events in a state that does not accept them', () => {
     assert.equal(expel.messageType, Noted);
     assert.match(
       expel.reason,
-      /did not reach a state accepting "noted" \(message note\) before its defer limit/,
+      /did not reach a state accepting "noted" \(message note, held since [^)]+\) before its defer limit/,
     );
     const view = await inspector.find({ id: 't-1' });
     assert.equal(view?.state, 'Open');
@@ -399,7 +400,7 @@ describe('SagaEngine: messages that find no instance', () => {
     assert.equal(expel.messageType, Confirmed);
     assert.match(
       expel.reason,
-      /No sagatest\.Parking saga appeared for "confirmed" \(message conf\) before its park limit/,
+      /No sagatest\.Parking saga appeared for "confirmed" \(message conf, held since [^)]+\) before its park limit/,
     );
     assert.equal(await load('id-1'), undefined);
     assert.equal(await byKey('ref', 'R-1'), undefined, 'the key is free again');
@@ -861,5 +862,57 @@ describe('SagaEngine: transactions', () => {
     await assert.rejects(crash(incoming('noted', { id: 't-1', text: 'x' })), /crash before commit/);
     await assert.rejects(crash(incoming('readied', { id: 't-1' })), /crash before commit/);
     assert.deepEqual(await inspector.find({ id: 't-1' }), before);
+  });
+});
+
+describe('SagaEngine: a sequence gap with a time limit', () => {
+  const Counted = defineMessage('sagatest.gaplimit.Counted', z.object({ id: z.string(), n: z.number() }));
+  const definition = defineSaga({
+    name: 'sagatest.GapLimit',
+    states: ['Counting'],
+    initialData: () => ({ seen: [] as number[] }),
+    events: {
+      counted: event(Counted, {
+        byId: (m) => m.id,
+        sequence: { stream: 'counts', number: (m) => m.n, gapLimitMs: 5_000 },
+      }),
+    },
+    behaviour: ({ initially, during, when }) => [
+      initially(
+        when('counted', (saga) =>
+          saga.update(({ data, message }) => void data.seen.push(message.n)).transitionTo('Counting'),
+        ),
+      ),
+      during(
+        'Counting',
+        when('counted', (saga) => saga.update(({ data, message }) => void data.seen.push(message.n))),
+      ),
+    ],
+  });
+
+  it('schedules an expiry for a message waiting on a gap, and expels it when the gap stays open', async () => {
+    const database = new MemoryDatabase();
+    const store = new MemorySagaStore(database);
+    let id = 0;
+    const engine = new SagaEngine(definition, store, {
+      now: () => Date.parse('2030-01-01T00:00:00Z'),
+      newId: () => `id-${++id}`,
+    });
+    const held = await database.transaction((tx) =>
+      engine.handle(tx, {
+        event: engine.eventFor(Counted) as SagaEvent,
+        message: { id: 'g-1', n: 2 },
+        messageId: 'm-2',
+      }),
+    );
+    assert.equal(held.result, 'held');
+    const expiry = held.effects.find((effect) => effect.kind === 'expireHeld');
+    assert.deepEqual(expiry && { dueAt: expiry.dueAt.toISOString(), heldMessageId: expiry.heldMessageId }, {
+      dueAt: '2030-01-01T00:00:05.000Z',
+      heldMessageId: 'm-2',
+    });
+    const expired = await database.transaction((tx) => engine.expireHeld(tx, 'g-1', 'm-2'));
+    const expel = expired.effects.find((effect) => effect.kind === 'expel');
+    assert.match(expel?.kind === 'expel' ? expel.reason : '', /did not arrive before its gap limit/);
   });
 });

@@ -35,7 +35,9 @@ export interface ModuleDefinition {
   readonly migrations?: readonly Migration[];
   readonly endpoints?: (services: ModuleServices) => readonly ReceiveEndpointDefinition[];
   readonly routes?: (services: ModuleServices) => readonly RouteDefinition[];
-  /** Demo data, run at every start while seeding is on: it must be idempotent. */
+  /** Runs at every start once the bus is running (book recurring work, warm caches); it must be idempotent. */
+  readonly start?: (services: ModuleServices) => Promise<void>;
+  /** Demo data, run at every start while seeding is on (after `start`): it must be idempotent. */
   readonly seed?: (services: ModuleServices) => Promise<void>;
 }
 

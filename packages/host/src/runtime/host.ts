@@ -124,6 +124,7 @@ async function startRunning(
     });
     await bus.start();
     closers.push(() => bus.stop({ deadlineMs: options.config.shutdown.deadlineMs }));
+    for (const each of modules) await each.start?.(servicesOf(each));
     if (config.seed.demoData) {
       for (const each of modules) await each.seed?.(servicesOf(each));
     }

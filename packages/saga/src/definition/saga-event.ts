@@ -26,6 +26,8 @@ export interface SequenceSpec<T> {
   readonly number: (message: T) => number;
   /** The number of the stream's first message (default 1). */
   readonly first?: number;
+  /** How long a message may wait for the gap before it to fill; then it goes to the error queue (default: no limit). */
+  readonly gapLimitMs?: number;
 }
 
 /** How an event's message finds its saga: one of the three forms. */
@@ -81,6 +83,11 @@ export function event<T>(messageType: MessageType<T>, options: EventOptions<T>):
   if (options.deferLimitMs !== undefined && !isPositiveDuration(options.deferLimitMs)) {
     throw new ConfigurationError(
       `Event on ${messageType.name}: deferLimitMs must be a positive number of milliseconds, got ${String(options.deferLimitMs)}`,
+    );
+  }
+  if (options.sequence?.gapLimitMs !== undefined && !isPositiveDuration(options.sequence.gapLimitMs)) {
+    throw new ConfigurationError(
+      `Event on ${messageType.name}: sequence.gapLimitMs must be a positive number of milliseconds, got ${String(options.sequence.gapLimitMs)}`,
     );
   }
   if (options.sequence && !Number.isInteger(options.sequence.first ?? 1)) {

@@ -244,7 +244,9 @@ function needsScheduler(definition: AnySagaDefinition): boolean {
   );
   const limits = Object.values(definition.events).some(
     (event) =>
-      event.whenMissing === 'park' || (event.onUnexpected === 'defer' && event.deferLimitMs !== undefined),
+      event.whenMissing === 'park' ||
+      (event.onUnexpected === 'defer' && event.deferLimitMs !== undefined) ||
+      event.sequence?.gapLimitMs !== undefined,
   );
   return behaviours || limits;
 }

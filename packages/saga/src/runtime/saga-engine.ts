@@ -267,7 +267,7 @@ export class SagaEngine<Tx> {
       if (origin === 'incoming' && this.#holdsSequence(instance, event, number)) return 'duplicate';
       if (number > last + 1) {
         if (origin === 'held') return 'waiting';
-        this.#hold(unit, incoming, 'gap', undefined);
+        this.#hold(unit, incoming, 'gap', sequence.gapLimitMs);
         return 'held';
       }
     }
@@ -647,9 +647,11 @@ function heldFrom(
 }
 
 function expiryReason(held: HeldMessage, sagaName: string): string {
-  return held.reason === 'parked'
-    ? `No ${sagaName} saga appeared for "${held.event}" (message ${held.messageId}) before its park limit (held since ${held.heldAt})`
-    : `The ${sagaName} saga did not reach a state accepting "${held.event}" (message ${held.messageId}) before its defer limit (held since ${held.heldAt})`;
+  const what = `"${held.event}" (message ${held.messageId}, held since ${held.heldAt})`;
+  if (held.reason === 'parked') return `No ${sagaName} saga appeared for ${what} before its park limit`;
+  if (held.reason === 'gap')
+    return `The messages before ${what} in its ${sagaName} sequence did not arrive before its gap limit`;
+  return `The ${sagaName} saga did not reach a state accepting ${what} before its defer limit`;
 }
 
 function quiet(result: SagaResult, instance: SagaInstance | undefined): SagaOutcome {

@@ -38,7 +38,8 @@ export interface DeliverySagaOptions {
  * Driver events come from phones and may arrive late, twice or out of order, so each carries the
  * phone's sequence number for its delivery (one stream, "driver", shared by all three events): a number
  * already applied is dropped (a resent "delivered" with a new message id changes nothing), and a number
- * past a gap waits for the missing one ("delivered" #2 before "loaded" #1 waits for #1). Because the
+ * past a gap waits for the missing one ("delivered" #2 before "loaded" #1 waits for #1), for at most
+ * `parkLimitMs`. Because the
  * sequence orders every driver event, each state takes each of them, and none is ever unexpected:
  * deferring would only hold messages the sequence already put in order. Events that beat the run to
  * their delivery are parked until the plan arrives, for at most `parkLimitMs`.
@@ -47,7 +48,15 @@ export function deliverySaga(options: DeliverySagaOptions) {
   const sequence =
     options.driverEventsInSequence === false
       ? {}
-      : { sequence: { stream: 'driver', number: (message: { sequence: number }) => message.sequence } };
+      : {
+          sequence: {
+            stream: 'driver',
+            number: (message: { sequence: number }) => message.sequence,
+            // A "delivered" whose "loaded" never comes must not wait unseen forever: after the same
+            // limit as a parked event it goes to the error queue, where someone can look at it.
+            gapLimitMs: options.parkLimitMs,
+          },
+        };
   const driverEvent = {
     byId: (message: { deliveryId: string }) => message.deliveryId,
     whenMissing: 'park' as const,

@@ -137,7 +137,7 @@ export function deliveriesModule(options: DeliveriesModuleOptions = {}): ModuleD
     routes: (services) => deliveryRoutes(services, new DeliveryRepository(services.schema), saga),
     // The nightly runs book each other, night after night; this books the first (and, at every start,
     // re-books the next one in its place, which is harmless). Deliveries themselves come from orders.
-    seed: async (services) => {
+    start: async (services) => {
       await services.bus.send(`queue:${runEndpointName}`, ScheduleNightlyRuns, {
         requestedAt: new Date(services.now()).toISOString(),
       });
