@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { withSavepoint } from './savepoint.ts';
 import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
@@ -5,7 +6,7 @@ import { sqlErrorFor } from './sql-error.ts';
 
 /** Where PGlite keeps its data. */
 export interface PgliteClientOptions {
-  /** A folder for the database files (kept across restarts); in memory when absent. */
+  /** A folder for the database files (kept across restarts, made with its parents if missing); in memory when absent. */
   readonly dataDir?: string;
 }
 
@@ -15,6 +16,8 @@ export interface PgliteClientOptions {
  * handle for every statement: calling the client inside a transaction waits for that transaction.
  */
 export async function openPglite(options: PgliteClientOptions = {}): Promise<SqlClient> {
+  // PGlite makes the folder itself but not its parents (./data/pglite on a fresh clone).
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
   let closed = false;
   return {
