@@ -10,7 +10,11 @@ async function sourceFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
   const nested = await Promise.all(
     entries.map((entry) =>
-      entry.isDirectory() ? sourceFiles(join(directory, entry.name)) : entry.name.endsWith('.ts') ? [join(directory, entry.name)] : [],
+      entry.isDirectory()
+        ? sourceFiles(join(directory, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(directory, entry.name)]
+          : [],
     ),
   );
   return nested.flat();
@@ -28,7 +32,9 @@ it('lets a module import another module only through its contracts.ts', async ()
   assert.ok(files.length > 5, 'the modules have source files');
   for (const file of files) {
     const source = await readFile(file, 'utf8');
-    for (const match of source.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const match of source.matchAll(
+      /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+    )) {
       const specifier = match[1] ?? match[2] ?? '';
       if (!specifier.startsWith('.')) continue;
       const target = resolve(dirname(file), specifier);

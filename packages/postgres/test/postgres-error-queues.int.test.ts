@@ -60,13 +60,10 @@ for (const database of await databasesUnderTest()) {
       await waitUntilDepth(store, 'refunds_error', 2);
       const listed = await tools().list('refunds_error');
       // Both failed at once on concurrent consumers, so their order in the error queue may vary.
-      assert.deepEqual(
-        listed.map((each) => [each.sourceQueue, each.fault.message]).sort(),
-        [
-          ['refunds', 'payment provider refused r-1'],
-          ['refunds', 'payment provider refused r-2'],
-        ],
-      );
+      assert.deepEqual(listed.map((each) => [each.sourceQueue, each.fault.message]).sort(), [
+        ['refunds', 'payment provider refused r-1'],
+        ['refunds', 'payment provider refused r-2'],
+      ]);
       const shown = await tools().show('refunds_error', '0199a2b4-0000-7000-8000-000000000002');
       assert.equal(shown?.fault.exceptionType, 'Error');
 

@@ -60,7 +60,9 @@ export async function startMilkround(options: {
     async request(method, path, body) {
       const response = await fetch(`${url}${path}`, {
         method,
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };

@@ -1,0 +1,102 @@
+import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { z } from 'zod';
+import { Region } from './contracts.ts';
+import { MemberRepository } from './member-repository.ts';
+import type { MembershipChange } from './membership-lifecycle.ts';
+import { ChangeMembership, JoinMembership } from './membership-messages.ts';
+import { ask } from './membership-requests.ts';
+import { MembershipView, viewOf } from './membership-view.ts';
+
+const JoinBody = z.object({
+  customerId: z.string().min(1).max(100),
+  name: z.string().min(1).max(200),
+  region: Region,
+  postcode: z.string().min(1).max(20),
+  plan: z.string().min(1),
+});
+
+const CustomerParams = z.object({ customerId: z.string().min(1).max(100) });
+
+const PlanView = z.object({ plan: z.string(), description: z.string(), discountPercent: z.number().int() });
+
+function changeRoute(services: ModuleServices, what: MembershipChange, summary: string): RouteDefinition {
+  return route({
+    method: 'POST',
+    url: `/memberships/:customerId/${what}`,
+    summary,
+    tags: ['memberships'],
+    params: CustomerParams,
+    responses: {
+      200: { description: 'The membership afterwards', schema: MembershipView },
+      404: { description: 'The customer never joined' },
+      409: { description: 'The membership is in a state that does not allow this' },
+      503: { description: 'The memberships endpoint did not answer in time' },
+    },
+    handler: async ({ params }) => ({
+      status: 200,
+      body: await ask(services, ChangeMembership, { customerId: params.customerId, change: what }),
+    }),
+  });
+}
+
+/** The memberships routes: join, look up, pause, resume, cancel, renew, and the plans on offer. */
+export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
+  const members = new MemberRepository(services.schema);
+  return [
+    route({
+      method: 'POST',
+      url: '/memberships',
+      summary: 'Join: the membership starts now and runs for one paid period',
+      tags: ['memberships'],
+      body: JoinBody,
+      responses: {
+        201: { description: 'The new membership', schema: MembershipView },
+        400: { description: 'Invalid request, or a plan that is not offered' },
+        409: { description: 'The customer is a member already' },
+        503: { description: 'The memberships endpoint did not answer in time' },
+      },
+      handler: async ({ body }) => {
+        const membership = await ask(services, JoinMembership, body);
+        return {
+          status: 201,
+          body: membership,
+          headers: { location: `/memberships/${encodeURIComponent(membership.customerId)}` },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/memberships/:customerId',
+      summary: "A customer's membership",
+      tags: ['memberships'],
+      params: CustomerParams,
+      responses: {
+        200: { description: 'The membership', schema: MembershipView },
+        404: { description: 'The customer never joined' },
+      },
+      handler: async ({ params }) => {
+        const member = await members.find(services.sql, params.customerId);
+        if (!member) {
+          throw new ProblemError(
+            404,
+            'Not a member',
+            `Customer "${params.customerId}" has never joined; join with POST /memberships first`,
+          );
+        }
+        return { status: 200, body: viewOf(member) };
+      },
+    }),
+    changeRoute(services, 'pause', 'Pause deliveries (the paid period keeps running)'),
+    changeRoute(services, 'resume', 'Resume deliveries after a pause'),
+    changeRoute(services, 'cancel', 'Cancel the membership: standing orders stop'),
+    changeRoute(services, 'renew', 'Payment received: the membership runs one more period (ends grace)'),
+    route({
+      method: 'GET',
+      url: '/plans',
+      summary: 'The membership plans on offer',
+      tags: ['memberships'],
+      responses: { 200: { description: 'The plans', schema: z.array(PlanView) } },
+      handler: async () => ({ status: 200, body: await members.plans(services.sql) }),
+    }),
+  ];
+}

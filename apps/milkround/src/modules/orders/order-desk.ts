@@ -1,0 +1,226 @@
+import { uuidv7 } from '@switchyard/bus';
+import { ProblemError } from '@switchyard/host';
+import type { SqlClient, SqlExecutor } from '@switchyard/postgres';
+import type { OrderLine } from './contracts.ts';
+import { CustomerRepository } from './customer-repository.ts';
+import { describeCutOff, firstOpenDeliveryDate, isOpen, regionToday, zoneOf } from './cut-off.ts';
+import type { Customer, Order, RequestedLine, StandingOrder } from './order.ts';
+import { OrderRepository } from './order-repository.ts';
+import { combineRequestedLines, discountedPrice } from './pricing.ts';
+import { ProductCatalogue } from './product-catalogue.ts';
+import { addDays, type Weekday, weekdayOf } from './zoned-dates.ts';
+
+/** A standing order as a customer places it. */
+export interface StandingOrderRequest {
+  /** Given by demo data for repeatable ids; new orders get a UUIDv7. */
+  readonly orderId?: string;
+  readonly customerId: string;
+  readonly lines: readonly RequestedLine[];
+  readonly weekdays: readonly Weekday[];
+}
+
+/** A one-off order as a customer places it. */
+export interface OneOffOrderRequest {
+  readonly orderId?: string;
+  readonly customerId: string;
+  readonly deliveryDate: string;
+  readonly lines: readonly RequestedLine[];
+}
+
+/**
+ * Takes, changes and cancels orders under the rules customers are told: only members order, prices
+ * carry their discount, and nothing changes for a delivery after its cut-off. Breaking a rule is a
+ * ProblemError saying which rule, for which value, and what to do instead.
+ */
+export class OrderDesk {
+  readonly #sql: SqlClient;
+  readonly #now: () => number;
+  readonly #customers: CustomerRepository;
+  readonly #orders: OrderRepository;
+  readonly #catalogue: ProductCatalogue;
+
+  constructor(services: { readonly sql: SqlClient; readonly schema: string; readonly now: () => number }) {
+    this.#sql = services.sql;
+    this.#now = services.now;
+    this.#customers = new CustomerRepository(services.schema);
+    this.#orders = new OrderRepository(services.schema);
+    this.#catalogue = new ProductCatalogue(services.schema);
+  }
+
+  /** A standing order, delivered from the first date still open. */
+  placeStanding(request: StandingOrderRequest): Promise<Order> {
+    return this.#sql.transaction(async (tx) => {
+      const customer = await this.#orderingCustomer(tx, request.customerId);
+      const now = new Date(this.#now());
+      const order: Order = {
+        orderId: request.orderId ?? uuidv7(),
+        customerId: customer.customerId,
+        kind: 'standing',
+        status: 'open',
+        weekdays: [...new Set(request.weekdays)],
+        startsOn: firstOpenDeliveryDate(now, customer.region),
+        endsBefore: undefined,
+        lines: await this.#price(tx, customer, request.lines),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.#orders.insert(tx, order);
+      return order;
+    });
+  }
+
+  /** A one-off order, refused once its date's cut-off has passed. */
+  placeOneOff(request: OneOffOrderRequest): Promise<Order> {
+    return this.#sql.transaction(async (tx) => {
+      const customer = await this.#orderingCustomer(tx, request.customerId);
+      const now = new Date(this.#now());
+      this.#requireOpen(request.deliveryDate, customer, now);
+      const order: Order = {
+        orderId: request.orderId ?? uuidv7(),
+        customerId: customer.customerId,
+        kind: 'one-off',
+        status: 'open',
+        deliveryDate: request.deliveryDate,
+        lines: await this.#price(tx, customer, request.lines),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.#orders.insert(tx, order);
+      return order;
+    });
+  }
+
+  /** New lines, priced at the member's discount now, before the next delivery they would change closes. */
+  amend(orderId: string, lines: readonly RequestedLine[]): Promise<Order> {
+    return this.#change(orderId, 'amend', async (tx, order, customer, now) => ({
+      ...order,
+      lines: await this.#price(tx, customer, lines),
+      updatedAt: now,
+    }));
+  }
+
+  /** Cancels an order before the next delivery it would change closes; a standing order delivers nothing from then on. */
+  cancel(orderId: string): Promise<Order> {
+    return this.#change(orderId, 'cancel', async (_tx, order, customer, now) =>
+      order.kind === 'standing'
+        ? {
+            ...order,
+            status: 'cancelled',
+            endsBefore: firstOpenDeliveryDate(now, customer.region),
+            updatedAt: now,
+          }
+        : { ...order, status: 'cancelled', updatedAt: now },
+    );
+  }
+
+  async find(orderId: string): Promise<Order | undefined> {
+    return this.#orders.find(this.#sql, orderId);
+  }
+
+  /** A member's orders; a customer orders has not heard of is a 404 problem. */
+  async ofCustomer(customerId: string): Promise<Order[]> {
+    if (!(await this.#customers.find(this.#sql, customerId))) throw notMember(customerId);
+    return this.#orders.ofCustomer(this.#sql, customerId);
+  }
+
+  #change(
+    orderId: string,
+    what: 'amend' | 'cancel',
+    apply: (tx: SqlExecutor, order: Order, customer: Customer, now: Date) => Promise<Order>,
+  ): Promise<Order> {
+    return this.#sql.transaction(async (tx) => {
+      const order = await this.#orders.find(tx, orderId, true);
+      if (!order) throw unknownOrder(orderId);
+      if (order.status !== 'open') {
+        const why =
+          order.status === 'cancelled'
+            ? `was cancelled at ${order.updatedAt.toISOString()}`
+            : `was stopped at ${order.updatedAt.toISOString()} because the membership ended`;
+        throw new ProblemError(
+          409,
+          `Order is ${order.status}`,
+          `Order "${orderId}" ${why}, so it cannot be ${what === 'amend' ? 'amended' : 'cancelled'}; place a new order instead`,
+        );
+      }
+      const customer = await this.#customers.find(tx, order.customerId);
+      if (!customer) throw notMember(order.customerId);
+      const now = new Date(this.#now());
+      const date =
+        order.kind === 'standing'
+          ? nextDeliveryOf(order, regionToday(now, customer.region))
+          : order.deliveryDate;
+      if (!isOpen(date, customer.region, now)) {
+        throw new ProblemError(
+          409,
+          'Past the cut-off',
+          order.kind === 'standing'
+            ? `The next delivery of standing order "${orderId}" is on ${date} (${weekdayOf(date)}), and changes to it closed at ${describeCutOff(date, customer.region)}; it is now ${now.toISOString()}. From 00:00 ${zoneOf[customer.region]} on ${date} a change applies to the deliveries after it`
+            : `Order "${orderId}" is for delivery on ${date}, and changes to it closed at ${describeCutOff(date, customer.region)}; it is now ${now.toISOString()}`,
+        );
+      }
+      const changed = await apply(tx, order, customer, now);
+      await this.#orders.update(tx, changed);
+      return changed;
+    });
+  }
+
+  async #orderingCustomer(tx: SqlExecutor, customerId: string): Promise<Customer> {
+    const customer = await this.#customers.find(tx, customerId);
+    if (!customer) throw notMember(customerId);
+    if (customer.status === 'ended') {
+      throw new ProblemError(
+        409,
+        'Membership ended',
+        `The membership of customer "${customerId}" has ended, so they cannot order; join again with POST /memberships`,
+      );
+    }
+    return customer;
+  }
+
+  #requireOpen(deliveryDate: string, customer: Customer, now: Date): void {
+    if (isOpen(deliveryDate, customer.region, now)) return;
+    throw new ProblemError(
+      409,
+      'Past the cut-off',
+      `Orders for delivery on ${deliveryDate} closed at ${describeCutOff(deliveryDate, customer.region)}; it is now ${now.toISOString()}. The first date still open in the ${customer.region} is ${firstOpenDeliveryDate(now, customer.region)}`,
+    );
+  }
+
+  async #price(tx: SqlExecutor, customer: Customer, lines: readonly RequestedLine[]): Promise<OrderLine[]> {
+    const catalogue = await this.#catalogue.inRegion(tx, customer.region);
+    const prices = new Map(catalogue.map((product) => [product.sku, product.unitPrice]));
+    return combineRequestedLines(lines).map((line) => {
+      const listPrice = prices.get(line.sku);
+      if (listPrice === undefined) {
+        throw new ProblemError(
+          400,
+          'Unknown product',
+          `No product "${line.sku}" is sold in the ${customer.region}; choose from ${[...prices.keys()].join(', ')}`,
+        );
+      }
+      return { ...line, unitPricePence: discountedPrice(listPrice, customer.discountPercent) };
+    });
+  }
+}
+
+/** The first delivery a change made `today` (region date) would reach: tomorrow or later, from the order's start. */
+export function nextDeliveryOf(order: StandingOrder, today: string): string {
+  const tomorrow = addDays(today, 1);
+  let date = order.startsOn > tomorrow ? order.startsOn : tomorrow;
+  for (let day = 0; day < 7; day += 1, date = addDays(date, 1)) {
+    if (order.weekdays.includes(weekdayOf(date))) return date;
+  }
+  throw new Error(`Standing order "${order.orderId}" has no weekdays to deliver on`);
+}
+
+function notMember(customerId: string): ProblemError {
+  return new ProblemError(
+    404,
+    'Not a member',
+    `Customer "${customerId}" is not a member: orders has not heard that they joined. Join with POST /memberships first (orders hears of it within moments)`,
+  );
+}
+
+function unknownOrder(orderId: string): ProblemError {
+  return new ProblemError(404, 'Unknown order', `There is no order "${orderId}"`);
+}

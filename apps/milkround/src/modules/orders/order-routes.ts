@@ -1,0 +1,134 @@
+import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { z } from 'zod';
+import { Region } from '../memberships/contracts.ts';
+import { OrderDesk } from './order-desk.ts';
+import { OrderView, viewOf } from './order-view.ts';
+import { ProductCatalogue } from './product-catalogue.ts';
+import { weekdays } from './zoned-dates.ts';
+
+const Lines = z
+  .array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive().max(99) }))
+  .min(1)
+  .max(50);
+
+const StandingBody = z.object({
+  customerId: z.string().min(1),
+  lines: Lines,
+  weekdays: z.array(z.enum(weekdays)).min(1).max(7),
+});
+
+const OneOffBody = z.object({
+  customerId: z.string().min(1),
+  deliveryDate: z.iso.date(),
+  lines: Lines,
+});
+
+const OrderParams = z.object({ orderId: z.string().min(1) });
+const CustomerParams = z.object({ customerId: z.string().min(1) });
+
+const ProductView = z.object({ sku: z.string(), name: z.string(), unitPrice: z.number().int() });
+
+const placed = {
+  201: { description: 'The order, priced with the member’s discount', schema: OrderView },
+  400: { description: 'Invalid request, or a product not sold in the customer’s region' },
+  404: { description: 'The customer is not a member' },
+  409: { description: 'The membership has ended, or the delivery date is past its cut-off' },
+} as const;
+
+const changed = {
+  200: { description: 'The order afterwards', schema: OrderView },
+  400: { description: 'Invalid request, or a product not sold in the customer’s region' },
+  404: { description: 'No such order' },
+  409: { description: 'The order is cancelled or stopped, or its next delivery is past its cut-off' },
+} as const;
+
+/** The orders routes: place standing and one-off orders, look them up, amend and cancel them, and the catalogue. */
+export function orderRoutes(services: ModuleServices): RouteDefinition[] {
+  const desk = new OrderDesk(services);
+  const catalogue = new ProductCatalogue(services.schema);
+  return [
+    route({
+      method: 'POST',
+      url: '/orders/standing',
+      summary: 'Place a standing order: delivered every listed weekday from the first date still open',
+      tags: ['orders'],
+      body: StandingBody,
+      responses: placed,
+      handler: async ({ body }) => ({ status: 201, body: viewOf(await desk.placeStanding(body)) }),
+    }),
+    route({
+      method: 'POST',
+      url: '/orders/one-off',
+      summary: 'Place a one-off order for one date, before 20:00 local time the day before',
+      tags: ['orders'],
+      body: OneOffBody,
+      responses: placed,
+      handler: async ({ body }) => ({ status: 201, body: viewOf(await desk.placeOneOff(body)) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/orders/:orderId',
+      summary: 'An order',
+      tags: ['orders'],
+      params: OrderParams,
+      responses: {
+        200: { description: 'The order', schema: OrderView },
+        404: { description: 'No such order' },
+      },
+      handler: async ({ params }) => {
+        const order = await desk.find(params.orderId);
+        if (!order) throw new ProblemError(404, 'Unknown order', `There is no order "${params.orderId}"`);
+        return { status: 200, body: viewOf(order) };
+      },
+    }),
+    route({
+      method: 'PATCH',
+      url: '/orders/:orderId',
+      summary: 'Replace the lines of an order, before the cut-off of the next delivery it changes',
+      tags: ['orders'],
+      params: OrderParams,
+      body: z.object({ lines: Lines }),
+      responses: changed,
+      handler: async ({ params, body }) => ({
+        status: 200,
+        body: viewOf(await desk.amend(params.orderId, body.lines)),
+      }),
+    }),
+    route({
+      method: 'DELETE',
+      url: '/orders/:orderId',
+      summary: 'Cancel an order, before the cut-off of the next delivery it changes',
+      tags: ['orders'],
+      params: OrderParams,
+      responses: changed,
+      handler: async ({ params }) => ({ status: 200, body: viewOf(await desk.cancel(params.orderId)) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/customers/:customerId/orders',
+      summary: "A member's orders, oldest first",
+      tags: ['orders'],
+      params: CustomerParams,
+      responses: {
+        200: { description: 'The orders', schema: z.array(OrderView) },
+        404: { description: 'The customer is not a member' },
+      },
+      handler: async ({ params }) => ({
+        status: 200,
+        body: (await desk.ofCustomer(params.customerId)).map(viewOf),
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/products',
+      summary: 'The products sold in a region, with list prices in minor units (pence or cents)',
+      tags: ['orders'],
+      query: z.object({ region: Region }),
+      responses: { 200: { description: 'The products', schema: z.array(ProductView) } },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await catalogue.inRegion(services.sql, query.region),
+      }),
+    }),
+  ];
+}

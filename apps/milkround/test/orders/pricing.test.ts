@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dueOrdersOf } from '../../src/modules/orders/due-orders.ts';
+import { combineRequestedLines, discountedPrice, mergeLines } from '../../src/modules/orders/pricing.ts';
+
+describe('pricing', () => {
+  it('takes the discount off and rounds to the nearest minor unit, halves up', () => {
+    assert.equal(discountedPrice(95, 0), 95);
+    assert.equal(discountedPrice(95, 10), 86); // 85.5
+    assert.equal(discountedPrice(95, 15), 81); // 80.75
+    assert.equal(discountedPrice(260, 10), 234);
+  });
+
+  it('adds up a product asked for twice in one order', () => {
+    assert.deepEqual(
+      combineRequestedLines([
+        { sku: 'milk-1pt', quantity: 2 },
+        { sku: 'eggs-6', quantity: 1 },
+        { sku: 'milk-1pt', quantity: 1 },
+      ]),
+      [
+        { sku: 'eggs-6', quantity: 1 },
+        { sku: 'milk-1pt', quantity: 3 },
+      ],
+    );
+  });
+
+  it('merges lines of a product at one price and keeps two prices apart', () => {
+    assert.deepEqual(
+      mergeLines([
+        { sku: 'milk-1pt', quantity: 2, unitPricePence: 86 },
+        { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
+        { sku: 'milk-1pt', quantity: 1, unitPricePence: 86 },
+        { sku: 'milk-1pt', quantity: 1, unitPricePence: 95 },
+      ]),
+      [
+        { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
+        { sku: 'milk-1pt', quantity: 3, unitPricePence: 86 },
+        { sku: 'milk-1pt', quantity: 1, unitPricePence: 95 },
+      ],
+    );
+  });
+
+  it('makes one due order per customer naming each of their orders once', () => {
+    const row = (orderId: string, customerId: string, sku: string, quantity: number) => ({
+      orderId,
+      customerId,
+      region: 'UK' as const,
+      postcode: 'BS1 4DJ',
+      line: { sku, quantity, unitPricePence: 95 },
+    });
+    const due = dueOrdersOf([
+      row('o-1', 'c-1', 'milk-1pt', 2),
+      row('o-1', 'c-1', 'oat-1l', 1),
+      row('o-2', 'c-1', 'milk-1pt', 1),
+      row('o-3', 'c-2', 'milk-1pt', 1),
+    ]);
+    assert.equal(due.length, 2);
+    assert.deepEqual(due[0]?.orderIds, ['o-1', 'o-2']);
+    assert.deepEqual(
+      due[0]?.lines.map((line) => [line.sku, line.quantity]),
+      [
+        ['milk-1pt', 3],
+        ['oat-1l', 1],
+      ],
+    );
+  });
+});
