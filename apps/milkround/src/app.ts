@@ -1,8 +1,11 @@
 import { type DeploymentProfiles, defineApp, type ModuleDefinition } from '@switchyard/host';
 import { billingModule } from './modules/billing/module.ts';
+import { deliverySaga } from './modules/deliveries/delivery-saga.ts';
 import { deliveriesModule } from './modules/deliveries/module.ts';
 import { membershipsModule } from './modules/memberships/module.ts';
+import { renewalSaga } from './modules/memberships/renewal-saga.ts';
 import { ordersModule } from './modules/orders/module.ts';
+import { complaintSaga } from './modules/returns/complaint-saga.ts';
 import { returnsModule } from './modules/returns/module.ts';
 
 /** Every module of the reference system, with production settings. */
@@ -26,4 +29,10 @@ export const app = defineApp({
   version: '0.1.0',
   modules: milkroundModules,
   profiles: milkroundProfiles,
+  // For `yard saga show`, which reads instances by saga name; the options do not change the names.
+  sagas: [
+    renewalSaga({ graceMs: 1, schedulerNow: Date.now }),
+    deliverySaga({ parkLimitMs: 1 }),
+    complaintSaga({ refundAnswerTimeoutMs: 1 }),
+  ],
 });

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { postgresForTests, rabbitmqForTests } from '@switchyard/testing';
 import { milkroundModules } from '../src/app.ts';
 import { eventually, type RunningMilkround, startMilkround, testClock } from './support/milkround-host.ts';
 
 const postgres = await postgresForTests();
 const rabbitmq = await rabbitmqForTests();
+const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
 
-/** The two ways the reference system runs: embedded in one process, and on PostgreSQL with RabbitMQ. */
-const modes = [
-  { name: 'embedded (PGlite, PostgreSQL transport)', skip: false as const, servers: false },
-  { name: 'PostgreSQL + RabbitMQ', skip: postgres.skip || rabbitmq.skip, servers: true },
-];
+type Request = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
 
 interface Plan {
   rounds: { deliveries: { deliveryId: string; customerId: string; lines: { unitPricePence: number }[] }[] }[];
@@ -22,14 +23,99 @@ interface Invoice {
   totalPence: number;
 }
 
-for (const mode of modes) {
-  describe(`milkround end to end (${mode.name})`, { skip: mode.skip }, () => {
+/**
+ * The business journey through the HTTP API: a customer joins, places a standing order, the nightly
+ * run plans the date, the driver delivers, billing charges; then a complaint is refunded.
+ */
+async function journey(request: Request, customerId: string, deliveryDate: string): Promise<void> {
+  const period = deliveryDate.slice(0, 7);
+  const joined = await request('POST', '/memberships', {
+    customerId,
+    name: 'Ada Lovelace',
+    region: 'UK',
+    postcode: 'M1 1AE',
+    plan: 'plus',
+  });
+  assert.equal(joined.status, 201, JSON.stringify(joined.body));
+
+  // Orders learns of the member by message; until then it does not know the customer.
+  const standing = await eventually(async () => {
+    const answer = await request('POST', '/orders/standing', {
+      customerId,
+      lines: [{ sku: 'milk-1pt', quantity: 2 }],
+      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+    });
+    return answer.status === 404 ? undefined : answer;
+  });
+  assert.equal(standing.status, 201, JSON.stringify(standing.body));
+
+  const run = await request('POST', '/deliveries/runs', { deliveryDate });
+  assert.equal(run.status, 202, JSON.stringify(run.body));
+  const delivery = await eventually(async () => {
+    const plan = await request('GET', `/deliveries/runs/${deliveryDate}`);
+    if (plan.status !== 200) return undefined;
+    return (plan.body as Plan).rounds
+      .flatMap((round) => round.deliveries)
+      .find((each) => each.customerId === customerId);
+  });
+  const unitPrice = delivery.lines[0]?.unitPricePence ?? 0;
+  assert.ok(unitPrice > 0, 'priced with the member discount');
+
+  for (const [type, sequence] of [
+    ['loaded', 1],
+    ['delivered', 2],
+  ] as const) {
+    const event = await request('POST', `/deliveries/${delivery.deliveryId}/events`, {
+      type,
+      sequence,
+      at: `${deliveryDate}T06:30:00Z`,
+    });
+    assert.equal(event.status, 202, JSON.stringify(event.body));
+  }
+  const charged = await eventually(async () => {
+    const answer = await request('GET', `/billing/customers/${customerId}/invoices/${period}`);
+    return answer.status === 200 ? (answer.body as Invoice) : undefined;
+  });
+  assert.deepEqual(
+    charged.charges.map((charge) => [charge.deliveryId, charge.amountPence]),
+    [[delivery.deliveryId, 2 * unitPrice]],
+  );
+
+  const filed = await request('POST', '/returns/complaints', {
+    customerId,
+    deliveryId: delivery.deliveryId,
+    sku: 'milk-1pt',
+    quantity: 1,
+    reason: 'The milk was sour',
+  });
+  assert.equal(filed.status, 202, JSON.stringify(filed.body));
+  const { complaintId } = filed.body as { complaintId: string };
+  const complaint = await eventually(async () => {
+    const answer = await request('GET', `/returns/complaints/${complaintId}`);
+    const body = answer.body as { status?: string; amountPence?: number };
+    return answer.status === 200 && body.status === 'refunded' ? body : undefined;
+  });
+  assert.equal(complaint.amountPence, unitPrice);
+  const invoice = (await request('GET', `/billing/customers/${customerId}/invoices/${period}`))
+    .body as Invoice;
+  assert.deepEqual(
+    invoice.refunds.map((refund) => refund.amountPence),
+    [unitPrice],
+  );
+  assert.equal(invoice.totalPence, unitPrice, 'two pints charged, one refunded');
+}
+
+for (const servers of [false, true]) {
+  const name = servers ? 'PostgreSQL + RabbitMQ' : 'embedded (PGlite, PostgreSQL transport)';
+  describe(`milkround end to end, one process (${name})`, {
+    skip: servers && (postgres.skip || rabbitmq.skip),
+  }, () => {
     let milkround: RunningMilkround;
     let cleanup = async () => {};
 
     before(async () => {
       let config: Record<string, unknown> = {};
-      if (mode.servers) {
+      if (servers) {
         const database = await postgres.createDatabase();
         const vhost = await rabbitmq.createVhost();
         cleanup = async () => {
@@ -51,89 +137,78 @@ for (const mode of modes) {
       await cleanup();
     });
 
-    const customerId = 'c-ada';
-    let deliveryId = '';
-    let unitPrice = 0;
-
-    it('joins, orders, plans, delivers and charges', { timeout: 60_000 }, async () => {
-      const joined = await milkround.request('POST', '/memberships', {
-        customerId,
-        name: 'Ada Lovelace',
-        region: 'UK',
-        postcode: 'M1 1AE',
-        plan: 'plus',
-      });
-      assert.equal(joined.status, 201, JSON.stringify(joined.body));
-
-      // Orders learns of the member by message; until then it does not know the customer.
-      const standing = await eventually(async () => {
-        const answer = await milkround.request('POST', '/orders/standing', {
-          customerId,
-          lines: [{ sku: 'milk-1pt', quantity: 2 }],
-          weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-        });
-        return answer.status === 404 ? undefined : answer;
-      });
-      assert.equal(standing.status, 201, JSON.stringify(standing.body));
-
-      const run = await milkround.request('POST', '/deliveries/runs', { deliveryDate: '2026-11-24' });
-      assert.equal(run.status, 202, JSON.stringify(run.body));
-      const delivery = await eventually(async () => {
-        const plan = await milkround.request('GET', '/deliveries/runs/2026-11-24');
-        if (plan.status !== 200) return undefined;
-        return (plan.body as Plan).rounds
-          .flatMap((round) => round.deliveries)
-          .find((each) => each.customerId === customerId);
-      });
-      deliveryId = delivery.deliveryId;
-      unitPrice = delivery.lines[0]?.unitPricePence ?? 0;
-      assert.ok(unitPrice > 0, 'priced with the member discount');
-
-      for (const [type, sequence] of [
-        ['loaded', 1],
-        ['delivered', 2],
-      ] as const) {
-        const event = await milkround.request('POST', `/deliveries/${deliveryId}/events`, {
-          type,
-          sequence,
-          at: '2026-11-24T06:30:00Z',
-        });
-        assert.equal(event.status, 202, JSON.stringify(event.body));
-      }
-      const invoice = await eventually(async () => {
-        const answer = await milkround.request('GET', `/billing/customers/${customerId}/invoices/2026-11`);
-        return answer.status === 200 ? (answer.body as Invoice) : undefined;
-      });
-      assert.deepEqual(
-        invoice.charges.map((charge) => [charge.deliveryId, charge.amountPence]),
-        [[deliveryId, 2 * unitPrice]],
-      );
-    });
-
-    it('turns a complaint into a refund on the invoice', { timeout: 60_000 }, async () => {
-      assert.ok(deliveryId, 'the first test delivered');
-      const filed = await milkround.request('POST', '/returns/complaints', {
-        customerId,
-        deliveryId,
-        sku: 'milk-1pt',
-        quantity: 1,
-        reason: 'The milk was sour',
-      });
-      assert.equal(filed.status, 202, JSON.stringify(filed.body));
-      const { complaintId } = filed.body as { complaintId: string };
-      const complaint = await eventually(async () => {
-        const answer = await milkround.request('GET', `/returns/complaints/${complaintId}`);
-        const body = answer.body as { status?: string; amountPence?: number };
-        return answer.status === 200 && body.status === 'refunded' ? body : undefined;
-      });
-      assert.equal(complaint.amountPence, unitPrice);
-      const invoice = (await milkround.request('GET', `/billing/customers/${customerId}/invoices/2026-11`))
-        .body as Invoice;
-      assert.deepEqual(
-        invoice.refunds.map((refund) => refund.amountPence),
-        [unitPrice],
-      );
-      assert.equal(invoice.totalPence, unitPrice, 'two pints charged, one refunded');
+    it('joins, orders, plans, delivers, charges, and refunds a complaint', { timeout: 60_000 }, async () => {
+      await journey(milkround.request, 'c-ada', '2026-11-24');
     });
   });
 }
+
+describe('milkround end to end, split into two processes by profile (PostgreSQL + RabbitMQ)', {
+  skip: postgres.skip || rabbitmq.skip,
+}, () => {
+  const children: ChildProcess[] = [];
+  const urls: Record<string, string> = {};
+  let cleanup = async () => {};
+
+  before(async () => {
+    const database = await postgres.createDatabase();
+    const vhost = await rabbitmq.createVhost();
+    cleanup = async () => {
+      await vhost.delete();
+      await database.drop();
+    };
+    // The storefront (memberships, orders, returns) and the back office (deliveries, billing) only
+    // share the broker and the database server; each migrates and serves its own modules.
+    for (const profile of ['storefront', 'operations']) {
+      const child = spawn(process.execPath, [main], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: database.url,
+          RABBITMQ_URL: vhost.url,
+          SWITCHYARD_PROFILE: profile,
+          SWITCHYARD_HTTP__PORT: '0',
+          SWITCHYARD_SEED__DEMO_DATA: 'false',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      children.push(child);
+      let output = '';
+      for await (const chunk of child.stdout ?? []) {
+        output += String(chunk);
+        const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+        if (url) {
+          urls[profile] = url;
+          break;
+        }
+      }
+      assert.ok(urls[profile], `the ${profile} process started: ${output}`);
+    }
+  });
+
+  after(async () => {
+    for (const child of children) child.kill('SIGTERM');
+    const codes = await Promise.all(children.map(async (child) => (await once(child, 'exit'))[0]));
+    await cleanup();
+    assert.deepEqual(codes, [0, 0], 'both processes stopped cleanly');
+  });
+
+  it('runs the same journey with each request sent to the process that serves it', {
+    timeout: 90_000,
+  }, async () => {
+    const operations = /^\/(deliveries|billing)\//;
+    const request: Request = async (method, path, body) => {
+      const base = operations.test(path) ? urls.operations : urls.storefront;
+      const response = await fetch(`${base}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    };
+    // Real time here: three days ahead is well before any cut-off.
+    const deliveryDate = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await journey(request, 'c-split', deliveryDate);
+  });
+});

@@ -33,8 +33,8 @@ export function membershipsModule(options: MembershipsOptions = {}): ModuleDefin
     endpoints: (services) => [
       membershipCommandsEndpoint(services, { periodMs }),
       sagaEndpoint(
-        // The host's durable scheduler reads Date.now, whatever clock the modules are given.
-        renewalSaga({ graceMs, schedulerNow: Date.now }),
+        // The host's durable scheduler reads the modules' clock, so timeouts are due at business times.
+        renewalSaga({ graceMs, schedulerNow: services.now }),
         {
           ...services.transactional,
           store: services.sagaStore,

@@ -13,8 +13,8 @@ import {
 export interface RenewalSagaOptions {
   readonly graceMs: number;
   /**
-   * The durable scheduler's clock. Period ends are business times (the module's clock, which tests
-   * move); a timeout is due on the scheduler's clock after the business time still to run.
+   * The durable scheduler's clock (the host gives it the modules' clock). A timeout is due on it after
+   * the business time still to run, which also holds for a scheduler on another clock.
    */
   readonly schedulerNow: () => number;
 }
