@@ -87,6 +87,23 @@ for (const mode of modes) {
       assert.deepEqual(await note?.json(), { id: 'n-1', text: 'two pints on Tuesday' });
     });
 
+    it('carries the trace of an HTTP request into the messages it causes', async () => {
+      const traceId = '0af7651916cd43dd8448eb211c80319c';
+      const accepted = await fetch(`${url}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+        body: JSON.stringify({ id: 'n-traced', text: 'traced' }),
+      });
+      assert.equal(accepted.status, 202);
+      let note: { traceParent?: string } | undefined;
+      for (let attempt = 0; attempt < 100 && !note; attempt += 1) {
+        const response = await fetch(`${url}/notes/n-traced`);
+        if (response.status === 200) note = (await response.json()) as { traceParent?: string };
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(note?.traceParent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`));
+    });
+
     it('seeds demo data, and answers an unknown note and a bad request with problem+json', async () => {
       assert.equal((await fetch(`${url}/notes/welcome`)).status, 200);
       const missing = await fetch(`${url}/notes/nope`);

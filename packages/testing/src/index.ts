@@ -1,3 +1,4 @@
+export { type BrowserForTests, browserForTests } from './browser-for-tests.ts';
 export {
   type PostgresForTests,
   postgresForTests,

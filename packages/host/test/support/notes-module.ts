@@ -20,7 +20,7 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
     migrations: [
       migration(
         '0001_notes.sql',
-        'create table notes (id text primary key, text text not null, saved_at timestamptz not null default now());',
+        'create table notes (id text primary key, text text not null, trace_parent text, saved_at timestamptz not null default now());',
       ),
     ],
     endpoints: (services) => [
@@ -30,9 +30,11 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
           consumer(SaveNote, async (note, context) => {
             if (options.handleDelayMs)
               await new Promise((resolve) => setTimeout(resolve, options.handleDelayMs));
+            // Kept to show that the trace of the HTTP request that caused the note reached its consumer.
+            const traceParent = context.envelope.headers.traceparent;
             await transactionOf<SqlTransaction>(context).query(
-              `insert into ${services.schema}.notes (id, text) values ($1, $2) on conflict (id) do nothing`,
-              [note.id, note.text],
+              `insert into ${services.schema}.notes (id, text, trace_parent) values ($1, $2, $3) on conflict (id) do nothing`,
+              [note.id, note.text, typeof traceParent === 'string' ? traceParent : null],
             );
           }),
         ],
