@@ -59,15 +59,20 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
         summary: 'Read a note',
         tags: ['notes'],
         params: z.object({ id: z.string() }),
-        responses: { 200: { description: 'The note', schema: Note }, 404: { description: 'No such note' } },
+        responses: {
+          200: { description: 'The note', schema: Note.extend({ traceParent: z.string().optional() }) },
+          404: { description: 'No such note' },
+        },
         handler: async ({ params }) => {
           const { rows } = await services.sql.query(
-            `select id, text from ${services.schema}.notes where id = $1`,
+            `select id, text, trace_parent from ${services.schema}.notes where id = $1`,
             [params.id],
           );
           const row = rows[0];
           if (!row) throw new ProblemError(404, 'Not Found', `No note "${params.id}"`);
-          return { status: 200, body: { id: column.text(row, 'id'), text: column.text(row, 'text') } };
+          const traceParent = column.optionalText(row, 'trace_parent');
+          const note = { id: column.text(row, 'id'), text: column.text(row, 'text') };
+          return { status: 200, body: traceParent ? { ...note, traceParent } : note };
         },
       }),
     ],
