@@ -3,7 +3,8 @@
  * discount, the cut-off in the customer's time zone, the order and its lines written in one
  * transaction, problem+json on refusal) next to a bare Fastify route that writes the same order and
  * lines with the raw driver (no validation, no pricing, no cut-off), on the same kind of database, in
- * the same run. autocannon runs in a child process, so it does not share the servers' event loop.
+ * the same run. Milkround runs as `npm start` runs it, in its own process (its RSS is read from /proc);
+ * the raw server runs in the bench process; autocannon runs in a child process of its own.
  *
  * Modes: embedded (PGlite in memory, the PostgreSQL transport) always; PostgreSQL + RabbitMQ when
  * DATABASE_URL and RABBITMQ_URL are set (a fresh database and vhost, dropped afterwards). Prints, per
@@ -13,16 +14,15 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 \
  *     npx node bench/milkround-http.bench.ts [seconds=10] [connections=10] [runs=3]
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { createHost, type Host, hostConfigSchema } from '@switchyard/host';
 import { postgresForTests, rabbitmqForTests } from '@switchyard/testing';
 import Fastify from 'fastify';
 import pg from 'pg';
-import pino from 'pino';
-import { milkroundModules } from '../apps/milkround/src/app.ts';
 import { median } from './support/measure.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -31,6 +31,7 @@ const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 10);
 const runs = Number(process.argv[4] ?? 3);
 const autocannonBin = new URL('../node_modules/.bin/autocannon', import.meta.url).pathname;
+const mainFile = new URL('../apps/milkround/src/main.ts', import.meta.url).pathname;
 
 /** A week ahead, so the cut-off never refuses the order. */
 const deliveryDate = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
@@ -152,13 +153,22 @@ async function rawServer(database: { kind: 'pglite' } | { kind: 'pg'; url: strin
   };
 }
 
-async function startMilkround(config: Record<string, unknown>): Promise<Host> {
-  const host = createHost({
-    config: hostConfigSchema.parse({ http: { port: 0 }, log: { level: 'silent' }, ...config }),
-    modules: milkroundModules(),
-    logger: pino({ enabled: false }),
+/** Milkround as `npm start` runs it, in its own process, so that its RSS is its own. */
+async function startMilkround(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [mainFile], {
+    env: { PATH: process.env.PATH ?? '', SWITCHYARD_HTTP__PORT: '0', SWITCHYARD_LOG__LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await host.start();
+  let output = '';
+  let url: string | undefined;
+  for await (const chunk of child.stdout ?? []) {
+    output += String(chunk);
+    url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+    if (url) break;
+  }
+  if (!url) throw new Error(`Milkround did not start: ${output}`);
+  // The rest of its log is not read; keep the pipe from filling up.
+  child.stdout?.resume();
   // Orders learns of the demo members by message; wait until it takes their orders.
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -172,16 +182,22 @@ async function startMilkround(config: Record<string, unknown>): Promise<Host> {
       throw new Error(`Orders never took an order: ${response.status} ${await response.text()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return host;
+  return { url, child };
+}
+
+/** The resident set of a process, from /proc (Linux). */
+async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 async function measureMode(
   name: string,
-  config: Record<string, unknown>,
+  config: Record<string, string>,
   raw: Parameters<typeof rawServer>[0],
 ) {
-  const host = await startMilkround(config);
-  const yardUrl = `${host.url}/orders/one-off`;
+  const milkround = await startMilkround(config);
+  const yardUrl = `${milkround.url}/orders/one-off`;
   const bare = await rawServer(raw);
   const results: { raw: Measured[]; yard: Measured[] } = { raw: [], yard: [] };
   try {
@@ -195,8 +211,10 @@ async function measureMode(
   } finally {
     await bare.close();
   }
-  const rss = process.memoryUsage.rss();
-  await host.stop();
+  const rss = await rssOf(milkround.child.pid ?? 0);
+  const rawRss = process.memoryUsage.rss();
+  milkround.child.kill('SIGTERM');
+  await once(milkround.child, 'exit');
   const summary = (side: Measured[]) => ({
     rps: median(side.map((each) => each.requestsPerSecond)),
     p50: median(side.map((each) => each.p50)),
@@ -219,13 +237,13 @@ async function measureMode(
     `ratio (Switchyard/raw): req/s ${(yardSummary.rps / rawSummary.rps).toFixed(2)}, p50 ${(yardSummary.p50 / rawSummary.p50).toFixed(2)}×, p99 ${(yardSummary.p99 / rawSummary.p99).toFixed(2)}×`,
   );
   print(
-    `RSS after the Switchyard runs: ${(rss / 1024 / 1024).toFixed(0)} MiB (both servers in this process)`,
+    `RSS at the end: milkround process ${(rss / 1024 / 1024).toFixed(0)} MiB; bench process with the raw server ${(rawRss / 1024 / 1024).toFixed(0)} MiB`,
   );
 }
 
 await measureMode(
   'Embedded (PGlite in memory, PostgreSQL transport)',
-  { database: { dataDir: 'memory' } },
+  { SWITCHYARD_DATABASE__DATA_DIR: 'memory' },
   {
     kind: 'pglite',
   },
@@ -241,7 +259,7 @@ if (postgres.skip || rabbitmq.skip) {
   try {
     await measureMode(
       'PostgreSQL + RabbitMQ',
-      { database: { url: database.url }, transport: { url: vhost.url } },
+      { DATABASE_URL: database.url, RABBITMQ_URL: vhost.url },
       { kind: 'pg', url: database.url },
     );
   } finally {
