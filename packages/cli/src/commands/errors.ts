@@ -5,6 +5,9 @@ import cliProgress from 'cli-progress';
 import type { CommandContext } from '../command-context.ts';
 import { CliError, exitCodes } from '../exit-codes.ts';
 
+/** Messages moved back per call to the error queue tools. */
+const retryBatch = 100;
+
 /** The error queues of the configured transport, for the length of `work`. */
 async function withErrorQueues<T>(
   context: CommandContext,
@@ -87,9 +90,10 @@ export async function retryErrors(
   }
   const moved = await withErrorQueues(context, async (queues) => {
     const wanted = options.all ? (await queues.list(queue, 100_000)).map((each) => each.messageId) : ids;
-    // One message per move: an interruption leaves each message in exactly one queue, and the bar shows progress.
+    // In batches: each move is safe on its own (an interruption leaves every message in exactly one
+    // queue), and a RabbitMQ retry reads the whole queue once per call, so one call per message would not scale.
     const bar =
-      process.stderr.isTTY && !context.output.json && wanted.length > 1
+      process.stderr.isTTY && !context.output.json && wanted.length > retryBatch
         ? new cliProgress.SingleBar(
             { format: 'retrying {bar} {value}/{total}' },
             cliProgress.Presets.shades_classic,
@@ -97,9 +101,10 @@ export async function retryErrors(
         : undefined;
     bar?.start(wanted.length, 0);
     let count = 0;
-    for (const id of wanted) {
-      count += await queues.retry(queue, [id]);
-      bar?.increment();
+    for (let start = 0; start < wanted.length; start += retryBatch) {
+      const batch = wanted.slice(start, start + retryBatch);
+      count += await queues.retry(queue, batch);
+      bar?.increment(batch.length);
     }
     bar?.stop();
     return count;
