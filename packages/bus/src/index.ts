@@ -21,6 +21,7 @@ export {
   urnFromName,
 } from './contracts/message-type.ts';
 export { MessageValidationError, type ValidationIssue, validateMessage } from './contracts/validation.ts';
+export { captureOutgoing } from './endpoint/capture-outgoing.ts';
 export type {
   ConsumeContext,
   MessageOptions,

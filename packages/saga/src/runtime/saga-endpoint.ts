@@ -1,9 +1,9 @@
 import {
   ConfigurationError,
   type ConsumeContext,
+  captureOutgoing,
   consumer,
   type Middleware,
-  type OutgoingMessage,
   type ReceiveEndpointDefinition,
   type ReceiveEndpointOptions,
   receiveEndpoint,
@@ -16,6 +16,7 @@ import {
   transportHeaders,
   uuidv7,
 } from '@switchyard/bus';
+import type { Activity } from '../definition/activities.ts';
 import type { AnySagaDefinition } from '../definition/define-saga.ts';
 import { HeldMessageExpiredType } from './held-message-expired.ts';
 import { SagaEngine, type SagaOutcome } from './saga-engine.ts';
@@ -74,7 +75,7 @@ export function sagaEndpoint<Tx>(
           });
           break;
         case 'schedule': {
-          const outgoing = await captured(context, () =>
+          const outgoing = await captureOutgoing(context, () =>
             context.send(ownQueue, effect.messageType, effect.message, {
               messageId: effect.token,
               headers: { [scheduledEventHeader]: effect.event },
@@ -87,7 +88,7 @@ export function sagaEndpoint<Tx>(
           break;
         }
         case 'expireHeld': {
-          const outgoing = await captured(context, () =>
+          const outgoing = await captureOutgoing(context, () =>
             context.send(
               ownQueue,
               HeldMessageExpiredType,
@@ -106,7 +107,7 @@ export function sagaEndpoint<Tx>(
           break;
         case 'expel': {
           // A new message id: the inbox remembers the original as handled, and a retry from the error queue must run.
-          const outgoing = await captured(context, () =>
+          const outgoing = await captureOutgoing(context, () =>
             context.send(`queue:${name}_error`, effect.messageType, effect.held.message, {
               correlationId: effect.held.correlationId,
               headers: { 'Switchyard-Held-Message-Id': effect.held.messageId },
@@ -215,23 +216,8 @@ function retryOnConflict(attempts: number): Middleware {
   };
 }
 
-/** Builds a message through the context without sending it: for the scheduler and the error queue. */
-async function captured(context: ConsumeContext, produce: () => Promise<void>): Promise<OutgoingMessage> {
-  const sink = context.outgoing;
-  const messages: OutgoingMessage[] = [];
-  context.outgoing = { add: async (message) => void messages.push(message) };
-  try {
-    await produce();
-  } finally {
-    context.outgoing = sink;
-  }
-  const [message] = messages;
-  if (!message) throw new Error('The consume context produced no message to capture');
-  return message;
-}
-
 function needsScheduler(definition: AnySagaDefinition): boolean {
-  const schedules = (activities: readonly import('../definition/activities.ts').Activity[]): boolean =>
+  const schedules = (activities: readonly Activity[]): boolean =>
     activities.some(
       (activity) =>
         activity.kind === 'schedule' ||

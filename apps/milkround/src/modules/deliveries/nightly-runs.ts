@@ -1,9 +1,4 @@
-import {
-  ConfigurationError,
-  type ConsumeContext,
-  type OutgoingMessage,
-  type Scheduler,
-} from '@switchyard/bus';
+import { ConfigurationError, type ConsumeContext, captureOutgoing, type Scheduler } from '@switchyard/bus';
 import type { SqlTransaction } from '@switchyard/postgres';
 import type { Region } from '../memberships/contracts.ts';
 import { NightlyRunDue, runEndpointName } from './delivery-messages.ts';
@@ -74,20 +69,9 @@ export async function bookNextNightlyRun(
   after: number,
 ): Promise<{ dueAt: Date; deliveryDate: string }> {
   const next = nextNightlyRun(time, after);
-  const sink = context.outgoing;
-  const captured: OutgoingMessage[] = [];
-  context.outgoing = { add: async (message) => void captured.push(message) };
-  try {
-    await context.send(`queue:${runEndpointName}`, NightlyRunDue, {
-      region,
-      deliveryDate: next.deliveryDate,
-    });
-  } finally {
-    context.outgoing = sink;
-  }
-  const [outgoing] = captured;
-  if (!outgoing)
-    throw new Error(`Building the nightly run message for ${region} produced nothing to schedule`);
+  const outgoing = await captureOutgoing(context, () =>
+    context.send(`queue:${runEndpointName}`, NightlyRunDue, { region, deliveryDate: next.deliveryDate }),
+  );
   await scheduler.schedule({ id: nightlyRunEntryId(region), dueAt: next.dueAt, outgoing }, tx);
   return next;
 }
