@@ -14,13 +14,13 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672 \
  *     npx node bench/milkround-http.bench.ts [seconds=10] [connections=10] [runs=3]
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
-import { postgresForTests, rabbitmqForTests } from '@switchyard/testing';
+import { postgresForTests, rabbitmqForTests, startListeningProcess } from '@switchyard/testing';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { median } from './support/measure.ts';
@@ -155,20 +155,9 @@ async function rawServer(database: { kind: 'pglite' } | { kind: 'pg'; url: strin
 
 /** Milkround as `npm start` runs it, in its own process, so that its RSS is its own. */
 async function startMilkround(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [mainFile], {
-    env: { PATH: process.env.PATH ?? '', SWITCHYARD_HTTP__PORT: '0', SWITCHYARD_LOG__LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const { child, url } = await startListeningProcess(mainFile, {
+    env: { SWITCHYARD_HTTP__PORT: '0', SWITCHYARD_LOG__LEVEL: 'info', ...env },
   });
-  let output = '';
-  let url: string | undefined;
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-    if (url) break;
-  }
-  if (!url) throw new Error(`Milkround did not start: ${output}`);
-  // The rest of its log is not read; keep the pipe from filling up.
-  child.stdout?.resume();
   // Orders learns of the demo members by message; wait until it takes their orders.
   const deadline = Date.now() + 30_000;
   for (;;) {

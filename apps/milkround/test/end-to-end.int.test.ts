@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { postgresForTests, rabbitmqForTests } from '@switchyard/testing';
+import { postgresForTests, rabbitmqForTests, startListeningProcess } from '@switchyard/testing';
 import { milkroundModules } from '../src/app.ts';
 import { eventually, type RunningMilkround, startMilkround, testClock } from './support/milkround-host.ts';
 
@@ -160,28 +160,17 @@ describe('milkround end to end, split into two processes by profile (PostgreSQL 
     // The storefront (memberships, orders, returns) and the back office (deliveries, billing) only
     // share the broker and the database server; each migrates and serves its own modules.
     for (const profile of ['storefront', 'operations']) {
-      const child = spawn(process.execPath, [main], {
+      const { child, url } = await startListeningProcess(main, {
         env: {
-          PATH: process.env.PATH ?? '',
           DATABASE_URL: database.url,
           RABBITMQ_URL: vhost.url,
           SWITCHYARD_PROFILE: profile,
           SWITCHYARD_HTTP__PORT: '0',
           SWITCHYARD_SEED__DEMO_DATA: 'false',
         },
-        stdio: ['ignore', 'pipe', 'inherit'],
       });
       children.push(child);
-      let output = '';
-      for await (const chunk of child.stdout ?? []) {
-        output += String(chunk);
-        const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-        if (url) {
-          urls[profile] = url;
-          break;
-        }
-      }
-      assert.ok(urls[profile], `the ${profile} process started: ${output}`);
+      urls[profile] = url;
     }
   });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startListeningProcess } from '@switchyard/testing';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts');
 
@@ -15,22 +15,9 @@ it('starts as `npm start` does: embedded, seeded, ready, documented, and stops c
   const dataDir = await mkdtemp(join(tmpdir(), 'milkround-start-'));
   try {
     // What `npm start` runs, with only the data folder and port changed so tests do not collide.
-    const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        SWITCHYARD_DATABASE__DATA_DIR: dataDir,
-        SWITCHYARD_HTTP__PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const { child, url, output } = await startListeningProcess(main, {
+      env: { SWITCHYARD_DATABASE__DATA_DIR: dataDir, SWITCHYARD_HTTP__PORT: '0' },
     });
-    let output = '';
-    let url: string | undefined;
-    for await (const chunk of child.stdout ?? []) {
-      output += String(chunk);
-      url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-      if (url) break;
-    }
-    assert.ok(url, `it printed its URL: ${output}`);
     assert.match(output, /"docs":"http:\/\/[^"]+\/docs"/, 'and the OpenAPI page');
 
     assert.equal((await fetch(`${url}/health/ready`)).status, 200);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startListeningProcess } from '@switchyard/testing';
 import { exitCodes, runCli } from '../src/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -55,18 +55,10 @@ describe('yard on an embedded app', () => {
   });
 
   it('starts the app, which answers until SIGTERM and then exits 0', { timeout: 60_000 }, async () => {
-    const child = spawn(process.execPath, [yardBin, '--app', appFile, 'start'], {
+    const { child, url } = await startListeningProcess(yardBin, {
+      args: ['--app', appFile, 'start'],
       env: { ...env, SWITCHYARD_LOG__LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'inherit'],
     });
-    let output = '';
-    let url: string | undefined;
-    for await (const chunk of child.stdout ?? []) {
-      output += String(chunk);
-      url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-      if (url) break;
-    }
-    assert.ok(url, `the app logged its URL: ${output}`);
     for (const [refundId, amount] of [
       ['r-1', 40],
       ['r-2', 400],

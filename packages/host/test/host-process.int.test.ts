@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,23 +7,9 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { column, openPglite } from '@switchyard/postgres';
+import { startListeningProcess } from '@switchyard/testing';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'notes-process.ts');
-
-/** Starts the notes host as its own process; resolves with the URL it logs once it listens. */
-async function startNotesProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [fixture], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
-    if (match?.[1]) return { child, url: match[1] };
-  }
-  throw new Error(`The host process ended before listening: ${output}`);
-}
 
 describe('a host process', () => {
   it('refuses to start on a bad configuration, naming each path, its source and the rule', async () => {
@@ -53,11 +39,13 @@ describe('a host process', () => {
   }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'yard-host-'));
     try {
-      const { child, url } = await startNotesProcess({
-        SWITCHYARD_DATABASE__DATA_DIR: dataDir,
-        SWITCHYARD_HTTP__PORT: '0',
-        SWITCHYARD_LOG__LEVEL: 'info',
-        HANDLE_DELAY_MS: '1500',
+      const { child, url } = await startListeningProcess(fixture, {
+        env: {
+          SWITCHYARD_DATABASE__DATA_DIR: dataDir,
+          SWITCHYARD_HTTP__PORT: '0',
+          SWITCHYARD_LOG__LEVEL: 'info',
+          HANDLE_DELAY_MS: '1500',
+        },
       });
       const ids = ['a', 'b', 'c', 'd', 'e'];
       for (const id of ids) {

@@ -1,4 +1,5 @@
 export { type BrowserForTests, browserForTests } from './browser-for-tests.ts';
+export { type ListeningProcess, startListeningProcess } from './listening-process.ts';
 export {
   type PostgresForTests,
   postgresForTests,
