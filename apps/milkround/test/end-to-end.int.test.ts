@@ -6,7 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { postgresForTests, rabbitmqForTests, startListeningProcess } from '@switchyard/testing';
 import { milkroundModules } from '../src/app.ts';
-import { eventually, type RunningMilkround, startMilkround, testClock } from './support/milkround-host.ts';
+import {
+  eventually,
+  jsonRequester,
+  type RunningMilkround,
+  startMilkround,
+  testClock,
+} from './support/milkround-host.ts';
 
 const postgres = await postgresForTests();
 const rabbitmq = await rabbitmqForTests();
@@ -185,17 +191,10 @@ describe('milkround end to end, split into two processes by profile (PostgreSQL 
     timeout: 90_000,
   }, async () => {
     const operations = /^\/(deliveries|billing)\//;
-    const request: Request = async (method, path, body) => {
-      const base = operations.test(path) ? urls.operations : urls.storefront;
-      const response = await fetch(`${base}${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    };
+    const storefront = jsonRequester(urls.storefront ?? '');
+    const backOffice = jsonRequester(urls.operations ?? '');
+    const request: Request = (method, path, body) =>
+      (operations.test(path) ? backOffice : storefront)(method, path, body);
     // Real time here: three days ahead is well before any cut-off.
     const deliveryDate = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     await journey(request, 'c-split', deliveryDate);

@@ -57,17 +57,24 @@ export async function startMilkround(options: {
     host,
     url,
     clock,
-    async request(method, path, body) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    request: jsonRequester(url),
     stop: () => host.stop(),
+  };
+}
+
+/** Sends JSON to `baseUrl` and reads JSON (or problem+json) back: how the tests speak to a host. */
+export function jsonRequester(
+  baseUrl: string,
+): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }> {
+  return async (method, path, body) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 }
 
