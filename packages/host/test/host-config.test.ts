@@ -1,37 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { ConfigError } from '../src/config/config-error.ts';
 import { type HostConfig, hostConfigSchema, loadHostConfig } from '../src/config/host-config.ts';
+import { configError, configFiles } from './support/config-files.ts';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'switchyard-host-config-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Writes `text` to a new file in the test directory and returns its path. */
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
-/** The ConfigError that `load` throws; fails the test when it throws nothing or something else. */
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected loading to fail');
-}
+const { file } = configFiles('switchyard-host-config-');
 
 describe('hostConfigSchema', () => {
   test('every setting has a default', () => {

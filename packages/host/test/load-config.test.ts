@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ConfigurationError } from '@switchyard/bus';
 import { z } from 'zod';
-import { ConfigError } from '../src/config/config-error.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { configError, configFiles } from './support/config-files.ts';
 
 const schema = z.strictObject({
   http: z
@@ -20,31 +17,7 @@ const schema = z.strictObject({
   name: z.string().default('yard'),
 });
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'switchyard-load-config-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Writes `text` to a new file in the test directory and returns its path. */
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
-
-/** The ConfigError that `load` throws; fails the test when it throws nothing or something else. */
-function configError(load: () => unknown): ConfigError {
-  try {
-    load();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected loading to fail');
-}
+const { file, pathIn } = configFiles('switchyard-load-config-');
 
 describe('loadConfig', () => {
   test('with no file and no variables, gives the schema defaults, each from "default"', () => {
@@ -223,7 +196,7 @@ describe('loadConfig', () => {
   });
 
   test('a missing file is an error naming the file, reported with the problems of the environment', () => {
-    const path = join(dir, 'absent.yaml');
+    const path = pathIn('absent.yaml');
     const error = configError(() => loadConfig(schema, { file: path, env: { SWITCHYARD_HTTP__PORT: 'x' } }));
     assert.deepEqual(error.message.split('\n').slice(1), [
       `  file ${path}: cannot be read (no such file); check the path, or leave the file out`,
