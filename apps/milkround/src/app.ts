@@ -31,7 +31,7 @@ export const app = defineApp({
   profiles: milkroundProfiles,
   // For `yard saga show`, which reads instances by saga name; the options do not change the names.
   sagas: [
-    renewalSaga({ graceMs: 1, schedulerNow: Date.now }),
+    renewalSaga({ graceMs: 1 }),
     deliverySaga({ parkLimitMs: 1 }),
     complaintSaga({ refundAnswerTimeoutMs: 1 }),
   ],

@@ -121,7 +121,7 @@ describe('the renewal saga', () => {
     assert.equal(cancelled.status, 200);
     const sql = milkround.host.sql;
     assert.ok(sql);
-    const inspector = new SagaInspector(renewalSaga({ graceMs, schedulerNow: Date.now }), {
+    const inspector = new SagaInspector(renewalSaga({ graceMs }), {
       store: new PostgresSagaStore(sql),
       transactions: sql,
     });

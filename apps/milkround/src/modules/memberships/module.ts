@@ -32,17 +32,13 @@ export function membershipsModule(options: MembershipsOptions = {}): ModuleDefin
     migrations,
     endpoints: (services) => [
       membershipCommandsEndpoint(services, { periodMs }),
-      sagaEndpoint(
-        // The host's durable scheduler reads the modules' clock, so timeouts are due at business times.
-        renewalSaga({ graceMs, schedulerNow: services.now }),
-        {
-          ...services.transactional,
-          store: services.sagaStore,
-          scheduler: services.scheduler,
-          endpointName: renewalEndpoint,
-          now: services.now,
-        },
-      ),
+      sagaEndpoint(renewalSaga({ graceMs }), {
+        ...services.transactional,
+        store: services.sagaStore,
+        scheduler: services.scheduler,
+        endpointName: renewalEndpoint,
+        now: services.now,
+      }),
     ],
     routes: (services) => membershipRoutes(services),
     seed: (services) => seedDemoMembers(services),

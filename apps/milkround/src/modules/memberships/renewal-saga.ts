@@ -12,11 +12,6 @@ import {
 /** What the renewal saga needs to know. */
 export interface RenewalSagaOptions {
   readonly graceMs: number;
-  /**
-   * The durable scheduler's clock (the host gives it the modules' clock). A timeout is due on it after
-   * the business time still to run, which also holds for a scheduler on another clock.
-   */
-  readonly schedulerNow: () => number;
 }
 
 /**
@@ -26,8 +21,8 @@ export interface RenewalSagaOptions {
  * timeout wins or loses as a whole; a renewal starts the next period here again.
  */
 export function renewalSaga(options: RenewalSagaOptions) {
-  const dueAt = (businessTime: string, now: Date) =>
-    new Date(options.schedulerNow() + Math.max(0, Date.parse(businessTime) - now.getTime()));
+  // The host's scheduler reads the modules' clock, so a timeout is due at the business time itself.
+  const dueAt = (businessTime: string) => new Date(businessTime);
   const queue = `queue:${commandEndpoint}`;
   return defineSaga({
     name: 'milkround.memberships.Renewal',
@@ -62,7 +57,7 @@ export function renewalSaga(options: RenewalSagaOptions) {
           .unschedule('graceExpired')
           .schedule(
             'renewalDue',
-            ({ message, now }) => dueAt(message.periodEndsAt, now),
+            ({ message }) => dueAt(message.periodEndsAt),
             ({ data, sagaId }) => ({
               membershipId: sagaId,
               periodEndsAt: data.periodEndsAt,
@@ -87,7 +82,7 @@ export function renewalSaga(options: RenewalSagaOptions) {
               }))
               .schedule(
                 'graceExpired',
-                ({ data, now }) => dueAt(data.graceEndsAt, now),
+                ({ data }) => dueAt(data.graceEndsAt),
                 ({ data, sagaId }) => ({
                   membershipId: sagaId,
                   periodEndsAt: data.periodEndsAt,
