@@ -6,8 +6,10 @@ export {
   type TestDatabase,
   type TestSchema,
 } from './postgres-test-schema.ts';
+export { type ProcessExit, runUntilExit } from './process-exit.ts';
 export { type RabbitMqForTests, rabbitmqForTests, type TestVhost } from './rabbitmq-test-vhost.ts';
 export { runReadmeExample } from './readme-example.ts';
+export { restartPostgres, restartRabbitMq } from './server-restarts.ts';
 export {
   isCi,
   requirementFor,

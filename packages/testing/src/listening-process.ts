@@ -6,7 +6,12 @@ export interface ListeningProcess {
   readonly url: string;
   /** What it printed on stdout up to and including that log line. */
   readonly output: string;
+  /** Everything it has printed on stdout so far: for tests that look for a log line later on. */
+  log(): string;
 }
+
+/** What is kept of a long-running process's log; older text is dropped. */
+const logLimitChars = 4_000_000;
 
 /**
  * Runs `file` with this Node (a host entry such as `main.ts` or `yard start`) and resolves once it logs
@@ -22,14 +27,21 @@ export async function startListeningProcess(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
-  for await (const chunk of child.stdout ?? []) {
-    output += String(chunk);
-    const url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
-    if (url) {
-      // The rest of its log is not read; keep the pipe from filling up and stalling the process.
-      child.stdout?.resume();
-      return { child, url, output };
-    }
-  }
-  throw new Error(`${file} ended before it logged a URL to listen on:\n${output}`);
+  const stdout = child.stdout;
+  if (!stdout) throw new Error(`${file} started without a stdout pipe`);
+  stdout.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    // Reading goes on after the URL, so that the pipe never fills up and stalls the process.
+    let found: string | undefined;
+    stdout.on('data', (chunk: string) => {
+      output = (output + chunk).slice(-logLimitChars);
+      // Looked for until found: a long-running process's log is megabytes by the end.
+      found ??= /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1];
+      if (found) resolve(found);
+    });
+    stdout.on('end', () =>
+      reject(new Error(`${file} ended before it logged a URL to listen on:\n${output}`)),
+    );
+  });
+  return { child, url, output, log: () => output };
 }

@@ -10,6 +10,8 @@ export interface TestVhost {
   readonly url: string;
   /** The management API base URL (for topology and queue inspection in tests). */
   readonly managementUrl: string;
+  /** GETs `path` (`/api/...`) from the management API with the broker's credentials; the parsed JSON. */
+  readManagement(path: string): Promise<unknown>;
   /** Deletes the vhost with every exchange, queue and message in it. */
   delete(): Promise<void>;
 }
@@ -68,6 +70,7 @@ async function createVhost(api: ManagementApi, brokerUrl: string, managementUrl:
     name,
     url: url.toString(),
     managementUrl,
+    readManagement: (path) => api.request('GET', path),
     delete: () => api.request('DELETE', `/api/vhosts/${name}`, undefined, [404]).then(() => {}),
   };
 }

@@ -36,34 +36,19 @@ describe('a fresh RabbitMQ vhost per test file', { skip: rabbitmq.skip }, () => 
       await connection.close();
     }
 
-    const queues = await management(`/api/queues/${vhost.name}?columns=name,durable`);
+    const queues = await vhost.readManagement(`/api/queues/${vhost.name}?columns=name,durable`);
     assert.deepEqual(queues, [{ name: 'deliveries', durable: true }]);
-    const defaultVhostQueues = (await management('/api/queues/%2F?columns=name')) as Array<{ name: string }>;
+    const defaultVhostQueues = (await vhost.readManagement('/api/queues/%2F?columns=name')) as Array<{
+      name: string;
+    }>;
     assert.ok(!defaultVhostQueues.some((queue) => queue.name === 'deliveries'));
   });
 
   it('deletes the vhost, after which it refuses connections', async () => {
     const doomed = await rabbitmq.createVhost();
     await doomed.delete();
-    const response = await fetch(`${new URL(rabbitmq.managementUrl).origin}/api/vhosts/${doomed.name}`, {
-      headers: { authorization: authorizationFor(rabbitmq.managementUrl) },
-    });
-    assert.equal(response.status, 404);
+    await assert.rejects(doomed.readManagement(`/api/vhosts/${doomed.name}`), /answered 404/);
     // The broker answers the AMQP handshake for a missing vhost with connection.close.
     await assert.rejects(amqp.connect(doomed.url), /ConnectionClose|ACCESS-REFUSED/);
   });
 });
-
-async function management(path: string): Promise<unknown> {
-  const response = await fetch(`${new URL(rabbitmq.managementUrl).origin}${path}`, {
-    headers: { authorization: authorizationFor(rabbitmq.managementUrl) },
-  });
-  assert.equal(response.status, 200, `GET ${path}`);
-  return response.json();
-}
-
-function authorizationFor(managementUrl: string): string {
-  const url = new URL(managementUrl);
-  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-  return `Basic ${Buffer.from(credentials).toString('base64')}`;
-}
