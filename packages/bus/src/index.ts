@@ -30,6 +30,7 @@ export type {
   Middleware,
 } from './endpoint/consume-context.ts';
 export type { DeliveryObserver } from './endpoint/endpoint-runtime.ts';
+export { HandlerTimeoutError } from './endpoint/handler-timeout.ts';
 export {
   type ConsumerDefinition,
   consumer,
@@ -77,7 +78,7 @@ export {
   type SagaTransition,
 } from './ports/saga-store.ts';
 export type { ScheduledMessage, Scheduler } from './ports/scheduler.ts';
-export type { TransactionRunner } from './ports/transaction.ts';
+export type { TransactionOptions, TransactionRunner } from './ports/transaction.ts';
 export type { TransactionalSends } from './ports/transactional-sends.ts';
 export {
   describeErrorQueueMessage,

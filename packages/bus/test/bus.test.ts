@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   consumer,
+  createBus,
   faultOf,
   isUuid,
+  MemoryTransport,
   MessageValidationError,
   RequestFaultError,
   RequestTimeoutError,
@@ -162,6 +164,41 @@ describe('request and response', () => {
       );
     } finally {
       await harness.stop();
+    }
+  });
+
+  it('times out while the request is still being sent, without an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const transport = new MemoryTransport();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A broker that is down: sends wait for it.
+    const send = transport.send.bind(transport);
+    transport.send = async (queue, message, options) => {
+      await held;
+      await send(queue, message, options);
+    };
+    const bus = createBus({ transport, endpoints: [stock] });
+    await bus.start();
+    try {
+      await assert.rejects(
+        bus.request(
+          CheckStock,
+          { sku: 'slow' },
+          { responseType: StockLevel, destination: 'stock', timeoutMs: 100 },
+        ),
+        RequestTimeoutError,
+      );
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(unhandled, [], 'no rejection went unhandled');
+    } finally {
+      process.off('unhandledRejection', record);
+      await bus.stop();
     }
   });
 

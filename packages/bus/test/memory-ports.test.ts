@@ -15,6 +15,7 @@ import { inboxContract } from './contract/inbox-contract.ts';
 import { outboxContract } from './contract/outbox-contract.ts';
 import { sagaStoreContract } from './contract/saga-store-contract.ts';
 import { schedulerContract } from './contract/scheduler-contract.ts';
+import { transactionContract } from './contract/transaction-contract.ts';
 import { waitUntil } from './contract/transport-contract.ts';
 
 /** A clock that stands still until a test moves it; it starts at the real time so dates look real. */
@@ -58,6 +59,19 @@ schedulerContract<MemoryTransaction>('in-memory', async () => {
     scheduler: new MemoryScheduler(database, { now: clock.now, pollIntervalMs: 10 }),
   });
   return { ...(await connect()), connect, clock, async dispose() {} };
+});
+
+transactionContract<MemoryTransaction>('in-memory', async () => {
+  const database = new MemoryDatabase();
+  const marks = database.table('marks', () => new Set<string>());
+  return {
+    database,
+    async mark(tx, mark) {
+      tx.onCommit(() => marks.add(mark));
+    },
+    committedMarks: async () => [...marks],
+    async dispose() {},
+  };
 });
 
 describe('MemoryDatabase', () => {

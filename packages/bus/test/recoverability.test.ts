@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   consumer,
+  createBus,
   faultOf,
+  MemoryTransport,
   massTransitJsonCodec,
   receiveEndpoint,
   startTestHarness,
@@ -46,6 +48,38 @@ describe('recoverability', () => {
     } finally {
       await harness.stop();
     }
+  });
+
+  it("takes the bus's retry policy where an endpoint sets none, and keeps an endpoint's own", async () => {
+    const calls = { orders: 0, billing: 0 };
+    const failing = (endpoint: keyof typeof calls) =>
+      consumer(OrderPlaced, () => {
+        calls[endpoint] += 1;
+        throw new StockUnavailable('database restarting');
+      });
+    const harness = await startTestHarness({
+      retry: { immediate: { limit: 1, intervalsMs: [1] }, redelivery: { intervalsMs: [10] } },
+      endpoints: [
+        receiveEndpoint('orders', { consumers: [failing('orders')] }),
+        receiveEndpoint('billing', { retry: { immediate: { limit: 0 } }, consumers: [failing('billing')] }),
+      ],
+    });
+    try {
+      await harness.bus.publish(OrderPlaced, order('o-9'));
+      await harness.faulted.waitFor(OrderPlaced, (record) => record.endpoint === 'orders');
+      await harness.faulted.waitFor(OrderPlaced, (record) => record.endpoint === 'billing');
+      assert.equal(calls.orders, 4, "the bus's policy: 2 attempts in each of 2 deliveries");
+      assert.equal(calls.billing, 1, "the endpoint's own policy: one attempt, no redelivery");
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('rejects a bus retry policy that cannot work, naming it', () => {
+    assert.throws(
+      () => createBus({ transport: new MemoryTransport(), retry: { redelivery: { intervalsMs: [0] } } }),
+      /BusOptions retry\.redelivery\.intervalsMs\[0\] must be a number > 0, got 0/,
+    );
   });
 
   it('redelivers after delays, then moves the message to the error queue with fault headers and publishes a Fault', async () => {

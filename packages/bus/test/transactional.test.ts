@@ -8,9 +8,7 @@ import {
   MemoryInbox,
   MemoryOutbox,
   type MemoryTransaction,
-  MemoryTransport,
   massTransitJsonCodec,
-  OutboxDispatcher,
   receiveEndpoint,
   startTestHarness,
   type TestHarness,
@@ -20,6 +18,7 @@ import {
   uuidv7,
 } from '@switchyard/bus';
 import { OrderAccepted, OrderPlaced, order } from './support/messages.ts';
+import { outboxDispatching } from './support/outbox-dispatching.ts';
 
 /** The consumers' own state, in the same in-memory database as the inbox and outbox. */
 function ordersTable(database: MemoryDatabase) {
@@ -35,23 +34,21 @@ async function startWithOutbox(
   const broker = new MemoryBroker();
   let failuresLeft = options.failFirstPublishes ?? 0;
   // The dispatcher sends through the same broker, but its first publishes fail like a lost connection.
-  const dispatcherTransport = new MemoryTransport(broker);
-  const flaky: Transport = Object.assign(Object.create(dispatcherTransport) as Transport, {
-    publish: async (exchange: string, message: Parameters<Transport['publish']>[1]) => {
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('connection lost');
-      }
-      await dispatcherTransport.publish(exchange, message);
-    },
+  const { dispatcher, services } = outboxDispatching(broker, outbox, {
+    wrap: (transport) =>
+      Object.assign(Object.create(transport) as Transport, {
+        publish: async (exchange: string, message: Parameters<Transport['publish']>[1]) => {
+          if (failuresLeft > 0) {
+            failuresLeft -= 1;
+            throw new Error('connection lost');
+          }
+          await transport.publish(exchange, message);
+        },
+      }),
   });
-  const dispatcher = new OutboxDispatcher({ outbox, transport: flaky, sweepIntervalMs: 20 });
   const harness = await startTestHarness({
     broker,
-    services: [
-      { start: () => dispatcherTransport.start(), stop: () => dispatcherTransport.close() },
-      dispatcher,
-    ],
+    services,
     endpoints: [
       receiveEndpoint('orders', {
         retry: { immediate: { limit: 2 } },

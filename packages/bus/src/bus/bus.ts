@@ -12,6 +12,7 @@ import {
 } from '../endpoint/consume-context.ts';
 import { EndpointRunner } from '../endpoint/endpoint-runner.ts';
 import type { DeliveryObserver, EndpointRuntime } from '../endpoint/endpoint-runtime.ts';
+import { checkHandlerTimeout } from '../endpoint/handler-timeout.ts';
 import type { ConsumerDefinition, ReceiveEndpointDefinition } from '../endpoint/receive-endpoint.ts';
 import { parseDestination } from '../envelope/addresses.ts';
 import type { HostInfo } from '../envelope/envelope.ts';
@@ -21,6 +22,7 @@ import { ConfigurationError } from '../errors.ts';
 import { dispatchOutgoing } from '../outbox/outbox-dispatcher.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
+import { checkRetryPolicy, defaultRetryPolicy, type RetryPolicy } from '../recoverability/retry-policy.ts';
 import { buildTopology, mergeTopologies, type Topology } from '../topology/topology.ts';
 import type { Transport, TransportHealth } from '../transport/transport.ts';
 import { buildOutgoing, type ProducerScope } from './message-factory.ts';
@@ -46,6 +48,17 @@ export interface BusOptions {
    * before the transport closes: the outbox dispatcher, for example.
    */
   readonly services?: readonly BusService[];
+  /**
+   * How long one attempt of a consumer may run on endpoints that set no `timeoutMs` of their own
+   * (default: no limit). Past it the attempt's signal aborts and the attempt fails once it settles.
+   */
+  readonly handlerTimeoutMs?: number;
+  /**
+   * How endpoints that set no `retry` of their own recover from a failing consumer (default: two
+   * immediate retries, no redelivery). A host gives its endpoints delayed redelivery here, so that an
+   * outage of a database or a broker longer than the immediate retries does not fill the error queues.
+   */
+  readonly retry?: RetryPolicy;
   /** Default timeout for `request` (30 s). */
   readonly requestTimeoutMs?: number;
   /** Names this instance's response queue (default: host name, process id and a random suffix). */
@@ -121,6 +134,8 @@ export function createBus(options: BusOptions): Bus {
   const host: HostInfo = currentHost();
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   checkUniqueEndpoints(endpoints);
+  checkHandlerTimeout('BusOptions.handlerTimeoutMs', options.handlerTimeoutMs);
+  if (options.retry) checkRetryPolicy('BusOptions', options.retry);
 
   const responseQueue =
     options.instanceName ?? `${safeName(hostname())}_${process.pid}_bus_${uuidv7().slice(-12)}`;
@@ -150,6 +165,9 @@ export function createBus(options: BusOptions): Bus {
     addressOf: (entity) => transport.addressOf(entity),
     sourceAddress: transport.addressOf(responseQueue),
   };
+  const dispatchOne = (outgoing: OutgoingMessage): Promise<void> => dispatchOutgoing(transport, outgoing);
+  const dispatchBuilt = (outgoing: OutgoingMessage | Promise<OutgoingMessage>): Promise<void> =>
+    outgoing instanceof Promise ? outgoing.then(dispatchOne) : dispatchOne(outgoing);
   const assertRunning = (what: string) => {
     if (state !== 'running') throw new BusStoppedError(what);
   };
@@ -159,9 +177,9 @@ export function createBus(options: BusOptions): Bus {
     for (const each of endpoint.consumers) {
       pipelines.set(
         each,
-        composeMiddleware([...(options.middleware ?? []), ...endpoint.middleware], async (context) => {
-          await each.handler(context.message, context);
-        }),
+        composeMiddleware([...(options.middleware ?? []), ...endpoint.middleware], (context) =>
+          settledOf(each.handler(context.message, context)),
+        ),
       );
     }
     return {
@@ -174,6 +192,8 @@ export function createBus(options: BusOptions): Bus {
       pipelines,
       dispatch,
       signal: abort.signal,
+      handlerTimeoutMs: endpoint.timeoutMs ?? options.handlerTimeoutMs,
+      retry: endpoint.retry ?? options.retry ?? defaultRetryPolicy,
       observers: options.observers ?? [],
       producer: {
         codec,
@@ -243,18 +263,25 @@ export function createBus(options: BusOptions): Bus {
       logger.info('Bus stopped');
     },
 
-    async publish(type, message, messageOptions) {
-      assertRunning(`Cannot publish ${type.name}`);
-      await dispatchOutgoing(
-        transport,
-        await buildOutgoing(busScope, { kind: 'publish' }, type, message, messageOptions),
-      );
+    // Not async functions: every message a producer sends passes here, and with a synchronous schema
+    // there is nothing to wait for before the broker. Whatever throws still comes back as a rejection.
+    publish(type, message, messageOptions) {
+      try {
+        assertRunning(`Cannot publish ${type.name}`);
+        return dispatchBuilt(buildOutgoing(busScope, publishTarget, type, message, messageOptions));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
-    async send(destination, type, message, messageOptions) {
-      assertRunning(`Cannot send ${type.name}`);
-      const target = { kind: 'send' as const, destination: parseDestination(destination) };
-      await dispatchOutgoing(transport, await buildOutgoing(busScope, target, type, message, messageOptions));
+    send(destination, type, message, messageOptions) {
+      try {
+        assertRunning(`Cannot send ${type.name}`);
+        const target = { kind: 'send' as const, destination: parseDestination(destination) };
+        return dispatchBuilt(buildOutgoing(busScope, target, type, message, messageOptions));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async request(type, message, requestOptions) {
@@ -276,8 +303,12 @@ export function createBus(options: BusOptions): Bus {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RequestTimeoutError(type.name, requestId, timeoutMs)), timeoutMs);
       });
+      // The timeout covers sending too (a broker that is down makes the send wait), so either promise may
+      // settle before it is raced; marked as handled here, it cannot end the process as an unhandled rejection.
+      timeout.catch(() => {});
+      response.catch(() => {});
       try {
-        await dispatch([outgoing]);
+        await Promise.race([dispatch([outgoing]), timeout]);
         return await Promise.race([response, timeout]);
       } finally {
         clearTimeout(timer);
@@ -335,3 +366,17 @@ function safeName(text: string): string {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
+
+const settledVoid: Promise<void> = Promise.resolve();
+
+/**
+ * A handler's result as the promise the pipeline awaits: its own promise (or thenable) when it returned one, else
+ * one already settled. Not an async wrapper, which would cost every message a promise and a frame; a
+ * handler that throws at once throws to the caller, which awaits inside its own try.
+ */
+function settledOf(result: unknown): Promise<void> {
+  const thenable = typeof (result as { then?: unknown } | undefined)?.then === 'function';
+  return thenable ? (result as Promise<void>) : settledVoid;
+}
+
+const publishTarget = Object.freeze({ kind: 'publish' as const });

@@ -1,6 +1,6 @@
 import type { Codec } from '../codec/codec.ts';
 import type { MessageType } from '../contracts/message-type.ts';
-import { validateMessage } from '../contracts/validation.ts';
+import { validateMessageNow } from '../contracts/validation.ts';
 import type { MessageOptions } from '../endpoint/consume-context.ts';
 import type { Destination } from '../envelope/addresses.ts';
 import { type Envelope, envelopeHeaders, type HostInfo } from '../envelope/envelope.ts';
@@ -20,20 +20,39 @@ export interface ProducerScope {
   readonly parent?: Envelope | undefined;
 }
 
+/** Where a message goes: published to its type's exchange, or sent to one destination. */
+export type OutgoingTarget = { kind: 'publish' } | { kind: 'send'; destination: Destination };
+
 /**
  * Validates a message against its type and builds the outgoing message: envelope with ids flowing
- * from the parent (conversation, initiator, correlation, slot), trace context, then encoded.
+ * from the parent (conversation, initiator, correlation, slot), trace context, then encoded. The
+ * message itself when its schema checks it synchronously (most do), a promise only when the schema
+ * is asynchronous: the bus's publish and send, which every message of a producer passes, then wait
+ * for nothing but the broker. A message that fails a synchronous schema throws.
  */
-export async function buildOutgoing<T>(
+export function buildOutgoing<T>(
   scope: ProducerScope,
-  target: { kind: 'publish' } | { kind: 'send'; destination: Destination },
+  target: OutgoingTarget,
   type: MessageType<T>,
   message: T,
   options: MessageOptions = {},
   validation: 'validate' | 'trusted' = 'validate',
-): Promise<OutgoingMessage> {
+): OutgoingMessage | Promise<OutgoingMessage> {
   // Faults carry the message that failed, which may be exactly what failed validation.
-  const valid = validation === 'validate' ? await validateMessage(type, message) : message;
+  if (validation === 'trusted') return encodeOutgoing(scope, target, type, message, options);
+  const checked = validateMessageNow(type, message);
+  return checked instanceof Promise
+    ? checked.then((valid) => encodeOutgoing(scope, target, type, valid, options))
+    : encodeOutgoing(scope, target, type, checked, options);
+}
+
+function encodeOutgoing<T>(
+  scope: ProducerScope,
+  target: OutgoingTarget,
+  type: MessageType<T>,
+  valid: T,
+  options: MessageOptions,
+): OutgoingMessage {
   const parent = scope.parent;
   const messageId = options.messageId ?? uuidv7();
   const conversationId = parent ? (parent.conversationId ?? parent.messageId) : messageId;
@@ -60,7 +79,7 @@ export async function buildOutgoing<T>(
       destinationAddress: scope.addressOf(destination),
       responseAddress: options.responseAddress,
       faultAddress: options.faultAddress,
-      messageType: [type.urn, ...(type.alsoUrns ?? [])],
+      messageType: urnsOf(type),
       message: valid,
       sentTime: new Date(sentAt).toISOString(),
       expirationTime:
@@ -88,4 +107,16 @@ export async function buildOutgoing<T>(
   } finally {
     if (span.isRecording()) endSpan(span);
   }
+}
+
+/** A type's URNs as envelopes list them, made once per type and shared (frozen) by its messages. */
+const urnsByType = new WeakMap<MessageType, readonly string[]>();
+
+function urnsOf(type: MessageType): readonly string[] {
+  let urns = urnsByType.get(type);
+  if (!urns) {
+    urns = Object.freeze([type.urn, ...(type.alsoUrns ?? [])]);
+    urnsByType.set(type, urns);
+  }
+  return urns;
 }

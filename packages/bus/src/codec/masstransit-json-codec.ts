@@ -35,7 +35,9 @@ export const massTransitJsonCodec: Codec = {
   decode(body: Uint8Array): Envelope {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+      // Transports hand over Buffers; any other Uint8Array is viewed as one, without copying.
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
       throw new EnvelopeDecodeError(`Message body is not valid JSON: ${(error as Error).message}`, {
         cause: error,
@@ -118,6 +120,24 @@ function readHeaders(value: unknown): Record<string, HeaderValue> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value))
     throw new EnvelopeDecodeError(`Envelope field "headers" must be an object, got ${describe(value)}`);
+  // JSON.parse made this object for this envelope alone, with own properties only (a "__proto__"
+  // header included), so when every value is a scalar it is kept as it is rather than copied.
+  let scalarsOnly = true;
+  for (const name in value) {
+    const header = value[name];
+    if (
+      !(
+        header === null ||
+        typeof header === 'string' ||
+        typeof header === 'number' ||
+        typeof header === 'boolean'
+      )
+    ) {
+      scalarsOnly = false;
+      break;
+    }
+  }
+  if (scalarsOnly) return value as Record<string, HeaderValue>;
   // fromEntries defines own properties, so a header named "__proto__" stays a header.
   return Object.fromEntries(
     Object.entries(value).map(([name, header]): [string, HeaderValue] => [

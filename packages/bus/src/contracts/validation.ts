@@ -23,8 +23,21 @@ export class MessageValidationError extends SwitchyardError {
 
 /** Validates `value` against the message type's schema and returns the schema's output, or throws. */
 export async function validateMessage<T>(type: MessageType<T>, value: unknown): Promise<T> {
-  let result = type.schema['~standard'].validate(value);
-  if (result instanceof Promise) result = await result;
+  return validateMessageNow(type, value);
+}
+
+/**
+ * As `validateMessage`, but synchronous unless the schema is: the bus validates every message sent and
+ * received, and most schemas need no promise (nor the turn of the event loop awaiting one costs).
+ * Throws MessageValidationError, or returns a promise that rejects with it.
+ */
+export function validateMessageNow<T>(type: MessageType<T>, value: unknown): T | Promise<T> {
+  const result = type.schema['~standard'].validate(value);
+  if (result instanceof Promise) return result.then((settled) => outputOf(type, value, settled));
+  return outputOf(type, value, result);
+}
+
+function outputOf<T>(type: MessageType<T>, value: unknown, result: StandardSchemaV1.Result<T>): T {
   if (result.issues) {
     throw new MessageValidationError(
       type.name,

@@ -42,7 +42,11 @@ export interface ConsumeContext<T = unknown> extends MessageProducer {
   readonly attempt: number;
   /** How many times the message was redelivered after delays. */
   readonly redeliveryCount: number;
-  /** Aborted when the bus stops and its deadline has passed: stop long work and throw. */
+  /**
+   * Aborted when this attempt's timeout passes (the reason is a HandlerTimeoutError) or when the bus
+   * stops and its deadline has passed: stop long work and throw. Transactions given it never commit
+   * after it aborted.
+   */
   readonly signal: AbortSignal;
   /** A logger whose lines carry messageId, correlationId and conversationId. */
   readonly logger: Logger;
@@ -62,6 +66,8 @@ export function composeMiddleware(
   middleware: readonly Middleware[],
   last: (context: ConsumeContext) => Promise<void>,
 ): (context: ConsumeContext) => Promise<void> {
+  // Without middleware the handler is the pipeline: no chain to build for each message.
+  if (middleware.length === 0) return last;
   return (context) => {
     const run = (index: number): Promise<void> => {
       const current = middleware[index];

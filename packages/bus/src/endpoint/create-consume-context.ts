@@ -2,17 +2,26 @@ import type { Logger } from 'pino';
 import { buildOutgoing, type ProducerScope } from '../bus/message-factory.ts';
 import type { MessageType } from '../contracts/message-type.ts';
 import { parseDestination } from '../envelope/addresses.ts';
+import type { Envelope } from '../envelope/envelope.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
-import type { ConsumeContext, MessageOptions, MessageSink } from './consume-context.ts';
+import type { ConsumeContext, MessageSink } from './consume-context.ts';
 
 /** A sink that keeps messages until the consumer has succeeded, so a failed attempt publishes nothing. */
 export class BufferedSink implements MessageSink {
-  readonly messages: OutgoingMessage[] = [];
+  // Made on the first message: most consumers of most messages produce none.
+  #messages: OutgoingMessage[] | undefined;
+
+  get messages(): readonly OutgoingMessage[] {
+    return this.#messages ?? noMessages;
+  }
 
   async add(message: OutgoingMessage): Promise<void> {
-    this.messages.push(message);
+    this.#messages ??= [];
+    this.#messages.push(message);
   }
 }
+
+const noMessages: readonly OutgoingMessage[] = Object.freeze([]);
 
 /** The facts a consume context is made from: most are its own fields, handed over as they are. */
 export interface ConsumeContextInput<T>
@@ -28,39 +37,76 @@ export interface ConsumeContextInput<T>
     | 'outgoing'
   > {
   readonly scope: ProducerScope;
-  /** Made on first use: most messages are handled without a log line, and a pino child costs. */
-  readonly logger: () => Logger;
+  /**
+   * The delivery being handled, whose logger (with the message's ids) is made on first use: most
+   * messages are handled without a log line, and a pino child costs. The context's own logger is its
+   * child naming the consumer, made on first use too.
+   */
+  readonly delivery: { logger(): Logger };
 }
 
 /** Builds the context a consumer gets; messages it produces join the consumed message's conversation. */
 export function createConsumeContext<T>(input: ConsumeContextInput<T>): ConsumeContext<T> {
-  const { scope, envelope } = input;
-  const context: ConsumeContext<T> = {
-    message: envelope.message,
-    envelope,
-    messageType: input.messageType,
-    endpoint: input.endpoint,
-    consumer: input.consumer,
-    attempt: input.attempt,
-    redeliveryCount: input.redeliveryCount,
-    signal: input.signal,
-    get logger() {
-      return input.logger();
-    },
-    items: new Map(),
-    outgoing: input.outgoing,
-    async publish<M>(type: MessageType<M>, message: M, options?: MessageOptions) {
-      await context.outgoing.add(await buildOutgoing(scope, { kind: 'publish' }, type, message, options));
-    },
-    async send<M>(destination: string, type: MessageType<M>, message: M, options?: MessageOptions) {
+  return new HandlingContext(input);
+}
+
+/**
+ * A class rather than an object literal: every message gets one, and a class's instances share one
+ * shape and its accessors, where each literal with getters would carry accessors of its own. The
+ * producer methods stay functions of the instance, so a consumer may take them apart
+ * (`const { publish } = context`) and still call them.
+ */
+class HandlingContext<T> implements ConsumeContext<T> {
+  readonly message: T;
+  readonly envelope: Envelope<T>;
+  readonly messageType: MessageType<T>;
+  readonly endpoint: string;
+  readonly consumer: string;
+  readonly attempt: number;
+  readonly redeliveryCount: number;
+  readonly signal: AbortSignal;
+  outgoing: MessageSink;
+  readonly publish: ConsumeContext<T>['publish'];
+  readonly send: ConsumeContext<T>['send'];
+  readonly respond: ConsumeContext<T>['respond'];
+  readonly #delivery: { logger(): Logger };
+  #logger: Logger | undefined;
+  // Made on first use: only some middleware keeps items, and every message would pay for a Map.
+  #items: Map<string, unknown> | undefined;
+
+  constructor(input: ConsumeContextInput<T>) {
+    const { scope, envelope } = input;
+    this.message = envelope.message;
+    this.envelope = envelope;
+    this.messageType = input.messageType;
+    this.endpoint = input.endpoint;
+    this.consumer = input.consumer;
+    this.attempt = input.attempt;
+    this.redeliveryCount = input.redeliveryCount;
+    this.signal = input.signal;
+    this.outgoing = input.outgoing;
+    this.#delivery = input.delivery;
+    this.publish = async (type, message, options) => {
+      await this.outgoing.add(await buildOutgoing(scope, { kind: 'publish' }, type, message, options));
+    };
+    this.send = async (destination, type, message, options) => {
       const target = { kind: 'send' as const, destination: parseDestination(destination) };
-      await context.outgoing.add(await buildOutgoing(scope, target, type, message, options));
-    },
-    async respond<R>(type: MessageType<R>, message: R, options: MessageOptions = {}) {
+      await this.outgoing.add(await buildOutgoing(scope, target, type, message, options));
+    };
+    this.respond = async (type, message, options = {}) => {
       const withRequest = { requestId: envelope.requestId, ...options };
-      if (envelope.responseAddress) await context.send(envelope.responseAddress, type, message, withRequest);
-      else await context.publish(type, message, withRequest);
-    },
-  };
-  return context;
+      if (envelope.responseAddress) await this.send(envelope.responseAddress, type, message, withRequest);
+      else await this.publish(type, message, withRequest);
+    };
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#delivery.logger().child({ consumer: this.consumer });
+    return this.#logger;
+  }
+
+  get items(): Map<string, unknown> {
+    this.#items ??= new Map();
+    return this.#items;
+  }
 }

@@ -70,19 +70,22 @@ export class EndpointRunner {
   }
 
   /** handleDelivery settles every delivery itself and never rejects. */
-  async #handle(delivery: Delivery): Promise<void> {
+  #handle(delivery: Delivery): void {
     const startedAt = performance.now();
-    let outcome: ConsumeOutcome = 'requeued';
-    try {
-      outcome = await handleDelivery(this.#runtime, delivery);
-    } finally {
-      recordConsumed(this.name, outcome, performance.now() - startedAt);
-      this.#inFlight -= 1;
-      if (this.#inFlight === 0 && this.#drained) {
-        this.#drained.resolve();
-        this.#drained = undefined;
-      }
-      this.#pump();
+    // A callback rather than an async method: one fewer frame and promise for every message.
+    void handleDelivery(this.#runtime, delivery).then(
+      (outcome) => this.#finished(outcome, startedAt),
+      () => this.#finished('requeued', startedAt),
+    );
+  }
+
+  #finished(outcome: ConsumeOutcome, startedAt: number): void {
+    recordConsumed(this.name, outcome, performance.now() - startedAt);
+    this.#inFlight -= 1;
+    if (this.#inFlight === 0 && this.#drained) {
+      this.#drained.resolve();
+      this.#drained = undefined;
     }
+    this.#pump();
   }
 }

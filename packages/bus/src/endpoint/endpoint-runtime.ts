@@ -3,6 +3,7 @@ import type { ProducerScope } from '../bus/message-factory.ts';
 import type { Codec } from '../codec/codec.ts';
 import type { Envelope, HostInfo } from '../envelope/envelope.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
+import type { RetryPolicy } from '../recoverability/retry-policy.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { ConsumeContext } from './consume-context.ts';
 import type { ConsumerDefinition, ReceiveEndpointDefinition } from './receive-endpoint.ts';
@@ -34,6 +35,10 @@ export interface EndpointRuntime {
   readonly dispatch: (messages: readonly OutgoingMessage[]) => Promise<void>;
   /** Aborted when the bus's stop deadline passes. */
   readonly signal: AbortSignal;
+  /** How long one consumer attempt may run: the endpoint's own timeout, else the bus's; none when undefined. */
+  readonly handlerTimeoutMs: number | undefined;
+  /** The endpoint's retry policy, or the bus's when it has none. */
+  readonly retry: RetryPolicy;
   readonly observers: readonly DeliveryObserver[];
   /** What every message this endpoint's consumers produce shares; the consumed message is added per delivery. */
   readonly producer: Omit<ProducerScope, 'parent'>;

@@ -4,7 +4,7 @@ import type { ProducerScope } from '../bus/message-factory.ts';
 import { buildOutgoing } from '../bus/message-factory.ts';
 import { codecFor } from '../codec/codec.ts';
 import type { MessageType } from '../contracts/message-type.ts';
-import { validateMessage } from '../contracts/validation.ts';
+import { validateMessageNow } from '../contracts/validation.ts';
 import { parseDestination } from '../envelope/addresses.ts';
 import type { Envelope } from '../envelope/envelope.ts';
 import { uuidv7 } from '../envelope/uuidv7.ts';
@@ -28,7 +28,8 @@ import type { Delivery, HeaderValue } from '../transport/transport.ts';
 import type { ConsumeContext } from './consume-context.ts';
 import { BufferedSink, createConsumeContext } from './create-consume-context.ts';
 import type { EndpointRuntime } from './endpoint-runtime.ts';
-import { type ConsumerDefinition, consumersFor } from './receive-endpoint.ts';
+import { AttemptDeadline } from './handler-timeout.ts';
+import { type ConsumerDefinition, type ConsumerMatch, consumersFor } from './receive-endpoint.ts';
 
 /**
  * Takes one delivery through the receive pipeline and settles it: decode, match a consumer, validate,
@@ -52,63 +53,136 @@ export async function handleDelivery(runtime: EndpointRuntime, delivery: Deliver
   }
 }
 
-async function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<ConsumeOutcome> {
-  const queue = runtime.endpoint.name;
-  const incoming = delivery.message;
-  // Read, or made, only when the message fails: most never do.
-  const receivedAt = Date.now();
-  const firstAttemptAt = () =>
-    stringHeader(incoming.headers, transportHeaders.firstAttemptAt) ?? new Date(receivedAt).toISOString();
+/**
+ * What a delivery's failures and log lines need, worked out only when one asks: most messages are
+ * handled without either. One object per delivery rather than a closure for each fact.
+ */
+class DeliveryFacts {
+  readonly #runtime: EndpointRuntime;
+  readonly #incoming: Delivery['message'];
+  readonly #receivedAt = Date.now();
+  #envelope: Envelope | undefined;
+  #logger: Logger | undefined;
 
+  constructor(runtime: EndpointRuntime, incoming: Delivery['message']) {
+    this.#runtime = runtime;
+    this.#incoming = incoming;
+  }
+
+  /** Once decoded, the envelope's ids join the log lines. */
+  decoded(envelope: Envelope): void {
+    this.#envelope = envelope;
+  }
+
+  /** When the first attempt of this message began: this delivery, unless a redelivery says earlier. */
+  firstAttemptAt(): string {
+    return (
+      stringHeader(this.#incoming.headers, transportHeaders.firstAttemptAt) ??
+      new Date(this.#receivedAt).toISOString()
+    );
+  }
+
+  /** The endpoint's logger with the message's ids. */
+  logger(): Logger {
+    const envelope = this.#envelope;
+    this.#logger ??= this.#runtime.logger.child({
+      endpoint: this.#runtime.endpoint.name,
+      messageId: envelope?.messageId ?? this.#incoming.messageId,
+      correlationId: envelope?.correlationId,
+      conversationId: envelope?.conversationId,
+    });
+    return this.#logger;
+  }
+}
+
+/**
+ * Decodes, matches and validates, then runs the consumers. Not itself async: every message passes
+ * here, and only the rare paths (a failure, an asynchronous schema) need to wait for anything.
+ */
+function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<ConsumeOutcome> {
+  const incoming = delivery.message;
+  const facts = new DeliveryFacts(runtime, incoming);
   let envelope: Envelope;
   try {
     envelope = codecFor(runtime.codecs, incoming.contentType).decode(incoming.body);
   } catch (error) {
-    await moveToError(runtime, delivery, undefined, error, { attempts: 1, firstAttemptAt: firstAttemptAt() });
-    return 'faulted';
+    return faultUnreadable(runtime, delivery, error, facts);
   }
-  const logger = lazy(() =>
-    runtime.logger.child({
-      endpoint: queue,
-      messageId: envelope.messageId,
-      correlationId: envelope.correlationId,
-      conversationId: envelope.conversationId,
-    }),
-  );
+  facts.decoded(envelope);
 
   if (envelope.expirationTime && Date.parse(envelope.expirationTime) < Date.now()) {
-    return moveToSkipped(runtime, delivery, envelope, 'expired', logger());
+    return moveToSkipped(runtime, delivery, envelope, 'expired', facts.logger());
   }
   const match = consumersFor(runtime.endpoint, envelope.messageType);
-  if (!match) return moveToSkipped(runtime, delivery, envelope, 'dead-letter', logger());
+  if (!match) return moveToSkipped(runtime, delivery, envelope, 'dead-letter', facts.logger());
 
-  let valid: Envelope;
+  let checked: unknown;
   try {
-    // The decoded envelope belongs to this delivery alone, so it takes the schema's output in place.
-    const message = await validateMessage(match.type, envelope.message);
-    (envelope as { message: unknown }).message = message;
-    valid = envelope;
+    checked = validateMessageNow(match.type, envelope.message);
   } catch (error) {
-    logger().warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
-    await moveToError(runtime, delivery, { envelope, type: match.type }, error, {
-      attempts: 1,
-      firstAttemptAt: firstAttemptAt(),
-    });
-    return 'faulted';
+    return faultInvalid(runtime, delivery, envelope, match, error, facts);
   }
+  if (checked instanceof Promise) {
+    return checked.then(
+      (message) => consumeValid(runtime, delivery, envelope, match, message, facts),
+      (error) => faultInvalid(runtime, delivery, envelope, match, error, facts),
+    );
+  }
+  return consumeValid(runtime, delivery, envelope, match, checked, facts);
+}
 
-  const { span, spanContext } = startConsumerSpan(queue, envelope.headers, {
+async function faultUnreadable(
+  runtime: EndpointRuntime,
+  delivery: Delivery,
+  error: unknown,
+  facts: DeliveryFacts,
+): Promise<ConsumeOutcome> {
+  await moveToError(runtime, delivery, undefined, error, {
+    attempts: 1,
+    firstAttemptAt: facts.firstAttemptAt(),
+  });
+  return 'faulted';
+}
+
+async function faultInvalid(
+  runtime: EndpointRuntime,
+  delivery: Delivery,
+  envelope: Envelope,
+  match: ConsumerMatch,
+  error: unknown,
+  facts: DeliveryFacts,
+): Promise<ConsumeOutcome> {
+  facts
+    .logger()
+    .warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
+  await moveToError(runtime, delivery, { envelope, type: match.type }, error, {
+    attempts: 1,
+    firstAttemptAt: facts.firstAttemptAt(),
+  });
+  return 'faulted';
+}
+
+/** Runs the consumers of a validated message, inside its trace when tracing is on. */
+function consumeValid(
+  runtime: EndpointRuntime,
+  delivery: Delivery,
+  envelope: Envelope,
+  match: ConsumerMatch,
+  message: unknown,
+  facts: DeliveryFacts,
+): Promise<ConsumeOutcome> {
+  // The decoded envelope belongs to this delivery alone, so it takes the schema's output in place.
+  (envelope as { message: unknown }).message = message;
+  const { span, spanContext } = startConsumerSpan(runtime.endpoint.name, envelope.headers, {
     messageId: envelope.messageId,
     conversationId: envelope.conversationId,
     messageType: match.type.name,
   });
-  try {
-    return await withSpanContext(spanContext, () =>
-      runConsumers(runtime, delivery, valid, match.type, match.consumers, firstAttemptAt, logger),
-    );
-  } finally {
-    endSpan(span);
-  }
+  // Without tracing there is no context to enter, and no closure to make for entering it.
+  if (!spanContext) return runConsumers(runtime, delivery, envelope, match.type, match.consumers, facts);
+  return withSpanContext(spanContext, () =>
+    runConsumers(runtime, delivery, envelope, match.type, match.consumers, facts),
+  ).finally(() => endSpan(span));
 }
 
 async function runConsumers(
@@ -117,16 +191,18 @@ async function runConsumers(
   envelope: Envelope,
   type: MessageType,
   consumers: readonly ConsumerDefinition[],
-  firstAttemptAt: () => string,
-  logger: () => Logger,
+  facts: DeliveryFacts,
 ): Promise<ConsumeOutcome> {
   const { endpoint } = runtime;
   const headers = delivery.message.headers;
   const redeliveryCount = numberHeader(headers, transportHeaders.redeliveryCount);
   const completedHeader = stringHeader(headers, transportHeaders.completedConsumers);
-  const completed = new Set(completedHeader ? completedHeader.split(',').filter(Boolean) : undefined);
+  // Consumers that already succeeded on an earlier delivery or attempt, skipped when it runs again.
+  // Kept only where there is something to skip: most messages have one consumer and succeed at once.
+  let completed = completedHeader ? new Set(completedHeader.split(',').filter(Boolean)) : undefined;
+  const remember = consumers.length > 1;
   const scope = producerScope(runtime, envelope);
-  const immediateLimit = endpoint.retry.immediate?.limit ?? 0;
+  const immediateLimit = runtime.retry.immediate?.limit ?? 0;
 
   let attempt = 0;
   let retryable = false;
@@ -135,8 +211,14 @@ async function runConsumers(
     attempt += 1;
     failure = undefined;
     for (const each of consumers) {
-      if (completed.has(each.name)) continue;
+      if (completed?.has(each.name)) continue;
       const sink = new BufferedSink();
+      const deadline = AttemptDeadline.start(
+        runtime.signal,
+        endpoint.name,
+        each.name,
+        runtime.handlerTimeoutMs,
+      );
       const context = createConsumeContext({
         scope,
         envelope,
@@ -145,16 +227,30 @@ async function runConsumers(
         consumer: each.name,
         attempt,
         redeliveryCount,
-        signal: runtime.signal,
-        logger: lazy(() => logger().child({ consumer: each.name })),
+        signal: deadline.signal,
+        delivery: facts,
         outgoing: sink,
       });
       try {
-        await (runtime.pipelines.get(each) as (context: ConsumeContext) => Promise<void>)(
-          context as ConsumeContext,
-        );
+        const pipeline = runtime.pipelines.get(each) as (context: ConsumeContext) => Promise<void>;
+        await deadline.run(pipeline, context as ConsumeContext);
+        if (deadline.timedOut) {
+          // It ignored its signal and succeeded anyway: what it did stands, so the message is consumed.
+          facts.logger().warn(
+            {
+              consumer: each.name,
+              attempt,
+              timeoutMs: runtime.handlerTimeoutMs,
+              elapsedMs: deadline.elapsedMs,
+            },
+            `Consumer "${each.name}" overran its ${runtime.handlerTimeoutMs}ms timeout but succeeded; the message counts as consumed`,
+          );
+        }
         if (sink.messages.length > 0) await runtime.dispatch(sink.messages);
-        completed.add(each.name);
+        if (remember) {
+          completed ??= new Set();
+          completed.add(each.name);
+        }
         for (const observer of runtime.observers) observer.consumed?.(context);
       } catch (error) {
         failure = { error, consumer: each };
@@ -164,21 +260,23 @@ async function runConsumers(
     if (!failure) return 'consumed';
     // A handler that failed because the bus is stopping has not failed the message: put it back.
     if (runtime.signal.aborted) return 'requeued';
-    retryable = isRetryable(endpoint.retry, failure.error);
-    logger().warn(
-      { err: failure.error, consumer: failure.consumer.name, attempt, retryable },
-      `Consumer "${failure.consumer.name}" failed on attempt ${attempt}`,
-    );
+    retryable = isRetryable(runtime.retry, failure.error);
+    facts
+      .logger()
+      .warn(
+        { err: failure.error, consumer: failure.consumer.name, attempt, retryable },
+        `Consumer "${failure.consumer.name}" failed on attempt ${attempt}`,
+      );
     if (!retryable || attempt > immediateLimit) break;
     try {
-      await sleep(immediateRetryDelayMs(endpoint.retry, attempt), undefined, { signal: runtime.signal });
+      await sleep(immediateRetryDelayMs(runtime.retry, attempt), undefined, { signal: runtime.signal });
     } catch {
       return 'requeued'; // the bus is stopping: another instance (or this one, later) takes it
     }
   }
 
   const nextRedelivery = redeliveryCount + 1;
-  const delayMs = retryable ? redeliveryDelayMs(endpoint.retry, nextRedelivery) : undefined;
+  const delayMs = retryable ? redeliveryDelayMs(runtime.retry, nextRedelivery) : undefined;
   if (delayMs !== undefined) {
     await runtime.transport.send(
       endpoint.name,
@@ -187,18 +285,18 @@ async function runConsumers(
         headers: {
           ...headers,
           [transportHeaders.redeliveryCount]: nextRedelivery,
-          [transportHeaders.firstAttemptAt]: firstAttemptAt(),
-          [transportHeaders.completedConsumers]: [...completed].join(','),
+          [transportHeaders.firstAttemptAt]: facts.firstAttemptAt(),
+          [transportHeaders.completedConsumers]: completed ? [...completed].join(',') : '',
         },
       },
       { delayMs },
     );
-    logger().info({ redelivery: nextRedelivery, delayMs }, 'Message scheduled for redelivery');
+    facts.logger().info({ redelivery: nextRedelivery, delayMs }, 'Message scheduled for redelivery');
     return 'redelivered';
   }
   await moveToError(runtime, delivery, { envelope, type }, failure.error, {
     attempts: attempt,
-    firstAttemptAt: firstAttemptAt(),
+    firstAttemptAt: facts.firstAttemptAt(),
     consumer: failure.consumer.name,
   });
   return 'faulted';
@@ -300,13 +398,4 @@ function producerScope(runtime: EndpointRuntime, parent: Envelope): ProducerScop
 function stringHeader(headers: Readonly<Record<string, HeaderValue>>, name: string): string | undefined {
   const value = headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-/** A value computed on first use and kept. */
-function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
-  };
 }

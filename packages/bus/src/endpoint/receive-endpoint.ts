@@ -1,8 +1,9 @@
 import type { MessageType } from '../contracts/message-type.ts';
 import { ConfigurationError } from '../errors.ts';
-import { checkRetryPolicy, defaultRetryPolicy, type RetryPolicy } from '../recoverability/retry-policy.ts';
+import { checkRetryPolicy, type RetryPolicy } from '../recoverability/retry-policy.ts';
 import type { QueueType } from '../topology/topology.ts';
 import type { ConsumeContext, Middleware } from './consume-context.ts';
+import { checkHandlerTimeout } from './handler-timeout.ts';
 
 /** Handles one message type: a function of the message and its context. */
 export type Handler<T> = (message: T, context: ConsumeContext<T>) => Promise<void> | void;
@@ -31,7 +32,13 @@ export interface ReceiveEndpointOptions {
   readonly concurrency?: number;
   /** Messages the transport hands over before they are settled (default: twice the concurrency). */
   readonly prefetch?: number;
+  /** Default: the bus's `retry`, else two immediate retries and no redelivery. */
   readonly retry?: RetryPolicy;
+  /**
+   * How long one attempt of a consumer may run, middleware and transaction included, before its
+   * signal aborts and the attempt counts as failed (default: the bus's `handlerTimeoutMs`, else none).
+   */
+  readonly timeoutMs?: number;
   /** Runs, in order, around every consumer of this endpoint, inside the bus-wide middleware. */
   readonly middleware?: readonly Middleware[];
   readonly queueType?: QueueType;
@@ -43,7 +50,10 @@ export interface ReceiveEndpointDefinition {
   readonly consumers: readonly ConsumerDefinition[];
   readonly concurrency: number;
   readonly prefetch: number;
-  readonly retry: RetryPolicy;
+  /** Undefined: the bus's `retry` applies, else the default (two immediate retries). */
+  readonly retry: RetryPolicy | undefined;
+  /** Undefined: the bus's `handlerTimeoutMs` applies. */
+  readonly timeoutMs: number | undefined;
   readonly middleware: readonly Middleware[];
   readonly queueType: QueueType;
 }
@@ -77,28 +87,50 @@ export function receiveEndpoint(name: string, options: ReceiveEndpointOptions): 
     }
     names.add(key);
   }
-  const retry = options.retry ?? defaultRetryPolicy;
-  checkRetryPolicy(name, retry);
+  const retry = options.retry;
+  if (retry) checkRetryPolicy(`Endpoint "${name}"`, retry);
+  checkHandlerTimeout(`Endpoint "${name}" timeoutMs`, options.timeoutMs);
   return {
     name,
     consumers: options.consumers,
     concurrency,
     prefetch,
     retry,
+    timeoutMs: options.timeoutMs,
     middleware: options.middleware ?? [],
     queueType: options.queueType ?? 'classic',
   };
 }
 
+/** The consumers of one message type on an endpoint, with that type. */
+export interface ConsumerMatch {
+  readonly type: MessageType;
+  readonly consumers: readonly ConsumerDefinition[];
+}
+
+/** Each endpoint's consumers by URN, found once per URN: every message asks, and the answer never changes. */
+const matchesByEndpoint = new WeakMap<ReceiveEndpointDefinition, Map<string, ConsumerMatch | null>>();
+
 /** The consumers for the first of `urns` that this endpoint handles, with its message type. */
 export function consumersFor(
   endpoint: ReceiveEndpointDefinition,
   urns: readonly string[],
-): { type: MessageType; consumers: ConsumerDefinition[] } | undefined {
+): ConsumerMatch | undefined {
+  let matches = matchesByEndpoint.get(endpoint);
+  if (!matches) {
+    matches = new Map();
+    matchesByEndpoint.set(endpoint, matches);
+  }
   for (const urn of urns) {
-    const matching = endpoint.consumers.filter((each) => each.messageType.urn === urn);
-    const first = matching[0];
-    if (first) return { type: first.messageType, consumers: matching };
+    let match = matches.get(urn);
+    if (match === undefined) {
+      const matching = endpoint.consumers.filter((each) => each.messageType.urn === urn);
+      const first = matching[0];
+      match = first ? { type: first.messageType, consumers: matching } : null;
+      // Only URNs this endpoint handles are kept: a stream of unknown ones cannot grow the map.
+      if (match) matches.set(urn, match);
+    }
+    if (match) return match;
   }
   return undefined;
 }

@@ -12,6 +12,20 @@ export interface Destination {
  * or a bare endpoint name `orders`.
  */
 export function parseDestination(address: string): Destination {
+  const known = parsed.get(address);
+  if (known) return known;
+  const destination = Object.freeze(parse(address));
+  // Response addresses of requesters come and go; a bound keeps a long-lived process from collecting them.
+  if (parsed.size >= maxRememberedAddresses) parsed.clear();
+  parsed.set(address, destination);
+  return destination;
+}
+
+/** Addresses already read: every send names one, and most processes send to a handful. */
+const parsed = new Map<string, Destination>();
+const maxRememberedAddresses = 1_000;
+
+function parse(address: string): Destination {
   const text = address.trim();
   if (text.startsWith('queue:')) return named('queue', text.slice('queue:'.length), address);
   if (text.startsWith('exchange:')) return named('exchange', text.slice('exchange:'.length), address);

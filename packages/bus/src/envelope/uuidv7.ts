@@ -7,8 +7,15 @@ let counter = 0;
 const pool = new Uint8Array(4096);
 let poolOffset = pool.length;
 
-/** Two hex digits per byte value, so an id is built without intermediate buffers or strings. */
-const hexByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** The id's text is written here, byte by byte, then read out as one string: no pieces to join. */
+const text = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1');
+const hexDigits = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Writes `byte` as two hex digits at `offset` of the id's text. */
+function putHex(offset: number, byte: number): void {
+  text[offset] = hexDigits[(byte >>> 4) & 0x0f] as number;
+  text[offset + 1] = hexDigits[byte & 0x0f] as number;
+}
 
 /** The offset of 16 fresh random bytes in `pool`, refilled when used up. */
 function takeRandom16(): number {
@@ -41,29 +48,18 @@ export function uuidv7(now: number = Date.now()): string {
     }
   }
   const millis = lastMillis;
-  const hex = (byte: number) => hexByte[byte & 0xff] as string;
-  return (
-    hex(Math.floor(millis / 2 ** 40)) +
-    hex(Math.floor(millis / 2 ** 32)) +
-    hex(millis >>> 24) +
-    hex(millis >>> 16) +
-    '-' +
-    hex(millis >>> 8) +
-    hex(millis) +
-    '-' +
-    hex(0x70 | ((counter >>> 8) & 0x0f)) +
-    hex(counter) +
-    '-' +
-    hex(0x80 | (random(8) & 0x3f)) +
-    hex(random(9)) +
-    '-' +
-    hex(random(10)) +
-    hex(random(11)) +
-    hex(random(12)) +
-    hex(random(13)) +
-    hex(random(14)) +
-    hex(random(15))
-  );
+  putHex(0, Math.floor(millis / 2 ** 40));
+  putHex(2, Math.floor(millis / 2 ** 32));
+  putHex(4, millis >>> 24);
+  putHex(6, millis >>> 16);
+  putHex(9, millis >>> 8);
+  putHex(11, millis);
+  putHex(14, 0x70 | ((counter >>> 8) & 0x0f));
+  putHex(16, counter);
+  putHex(19, 0x80 | (random(8) & 0x3f));
+  putHex(21, random(9));
+  for (let index = 10; index < 16; index++) putHex(24 + (index - 10) * 2, random(index));
+  return text.toString('latin1', 0, 36);
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,4 @@
-import type { TransactionRunner } from '../ports/transaction.ts';
+import type { TransactionOptions, TransactionRunner } from '../ports/transaction.ts';
 
 /**
  * A transaction on a `MemoryDatabase`, as the in-memory stores see it: they stage their writes on it,
@@ -29,21 +29,27 @@ export class MemoryDatabase implements TransactionRunner<MemoryTransaction> {
     return this.#tables.get(name) as T;
   }
 
-  transaction<T>(work: (tx: MemoryTransaction) => Promise<T>): Promise<T> {
-    const run = this.#lastTransaction.then(() => this.#run(work));
+  transaction<T>(work: (tx: MemoryTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const run = this.#lastTransaction.then(() => this.#run(work, options.signal));
     // The next transaction waits for this one to end, whether it commits or not.
     this.#lastTransaction = run.catch(() => undefined);
     return run;
   }
 
-  async #run<T>(work: (tx: MemoryTransaction) => Promise<T>): Promise<T> {
+  async #run<T>(work: (tx: MemoryTransaction) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    signal?.throwIfAborted();
     const tx = new RunningTransaction(this);
     let result: T;
     try {
       result = await work(tx);
     } catch (error) {
       tx.end(false);
-      throw error;
+      throw signal?.aborted ? signal.reason : error;
+    }
+    if (signal?.aborted) {
+      // The work finished after its caller gave up on it, who may already be retrying it elsewhere.
+      tx.end(false);
+      throw signal.reason;
     }
     tx.end(true);
     return result;

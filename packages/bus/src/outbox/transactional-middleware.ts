@@ -46,6 +46,8 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
   return async (context, next) => {
     const produced: OutgoingMessage[] = [];
     const outer = context.outgoing;
+    // An attempt that timed out, or a bus past its stop deadline, must not commit what it did.
+    const cutShortBy = { signal: context.signal };
     const result = await options.transactions.transaction(async (tx) => {
       const consumerKey = `${context.endpoint}/${context.consumer}`;
       if (options.inbox && !(await options.inbox.tryRecord(tx, consumerKey, context.envelope.messageId))) {
@@ -68,7 +70,7 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
         (options.dispatcher as OutboxDispatcher<Tx>).leaseMs,
       );
       return { kind: 'stored' as const, entries };
-    });
+    }, cutShortBy);
     if (result.kind === 'duplicate') {
       context.logger.info(
         'Message already handled by this consumer (inbox); acknowledging without running it again',

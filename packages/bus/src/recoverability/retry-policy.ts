@@ -61,12 +61,10 @@ export function redeliveryDelayMs(policy: RetryPolicy, redelivery: number): numb
   return policy.redelivery?.intervalsMs[redelivery - 1];
 }
 
-/** Rejects policies that cannot work, naming the field and the rule. */
-export function checkRetryPolicy(endpoint: string, policy: RetryPolicy): void {
+/** Rejects policies that cannot work, naming whose policy (`Endpoint "orders"`), the field and the rule. */
+export function checkRetryPolicy(owner: string, policy: RetryPolicy): void {
   const fail = (path: string, rule: string, value: unknown) => {
-    throw new ConfigurationError(
-      `Endpoint "${endpoint}" retry.${path} ${rule}, got ${JSON.stringify(value)}`,
-    );
+    throw new ConfigurationError(`${owner} retry.${path} ${rule}, got ${JSON.stringify(value)}`);
   };
   const limit = policy.immediate?.limit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))

@@ -84,9 +84,9 @@ export function schedulerContract<Tx>(
       fixture.clock.advance(50);
 
       await waitUntil(() => fired.deliveries.length >= 3, 10_000, 'three messages');
+      await waitForPending(fixture.scheduler, 0);
       await sleep(quietMs);
       assert.deepEqual(fired.ids().sort(), messages.map((message) => message.id).sort());
-      assert.deepEqual(await pendingIds(), []);
     });
 
     it('fires a message scheduled while running', async () => {
@@ -362,6 +362,9 @@ export function schedulerContract<Tx>(
         fixture.clock.advance(100);
 
         await waitUntil(() => fired.deliveries.length >= messages.length, 10_000, 'every message');
+        // Only once every delivery is done: a clock moved past the lease of one still running would
+        // rightly have it fired again, as if its process had died.
+        await waitForPending(fixture.scheduler, 0);
         await sleep(quietMs);
         fixture.clock.advance(60_000);
         await sleep(quietMs);
