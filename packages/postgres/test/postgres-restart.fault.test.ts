@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import {
   consumer,
   createBus,
@@ -24,20 +21,14 @@ import {
   type SqlTransaction,
   switchyardMigrations,
 } from '@switchyard/postgres';
-import { postgresForTests } from '@switchyard/testing';
+import { postgresForTests, restartPostgres } from '@switchyard/testing';
 import { z } from 'zod';
 
 // Restarts the PostgreSQL server everyone shares, so this file runs alone, after the other tests.
 const postgres = await postgresForTests();
-const run = promisify(execFile);
 const PlaceOrder = defineMessage('Milkround.Orders.PlaceOrder', z.object({ orderId: z.string() }));
 const OrderPlaced = defineMessage('Milkround.Orders.OrderPlaced', z.object({ orderId: z.string() }));
 const total = 2_000;
-
-async function restartPostgres(): Promise<void> {
-  const [version] = await readdir('/etc/postgresql');
-  await run('pg_ctlcluster', ['--skip-systemctl-redirect', String(version), 'main', 'restart', '-m', 'fast']);
-}
 
 async function countsOf(client: SqlClient, table: string): Promise<{ rows: number; orders: number }> {
   const { rows } = await client.query(

@@ -10,22 +10,40 @@ const postgres = await postgresForTests();
 const racer = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'saga-increment.ts');
 const stepsEach = 40;
 
-/** Runs one racing process to its end; resolves with the conflicts it met and retried. */
-function race(url: string, schema: string, sagaId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [racer, url, schema, sagaId, String(stepsEach)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
+/** A racing process, started and connected, waiting for `go`. */
+interface Racer {
+  readonly ready: Promise<void>;
+  /** Starts its steps; resolves with the conflicts it met and retried. */
+  go(): Promise<number>;
+}
+
+function startRacer(url: string, schema: string, sagaId: string): Racer {
+  const child = spawn(process.execPath, [racer, url, schema, sagaId, String(stepsEach)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const ready = Promise.withResolvers<void>();
+  const finished = new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
+      if (output.includes('ready')) ready.resolve();
     });
     child.on('exit', (code) => {
       const conflicts = /conflicts (\d+)/.exec(output);
+      const failure = new Error(`A racing process exited with ${code}: ${output}`);
+      ready.reject(failure);
       if (code === 0 && conflicts) resolve(Number(conflicts[1]));
-      else reject(new Error(`A racing process exited with ${code}: ${output}`));
+      else reject(failure);
     });
   });
+  finished.catch(() => {}); // read through go(); a process that dies before that fails `ready`
+  return {
+    ready: ready.promise,
+    go: () => {
+      child.stdin.end('go\n');
+      return finished;
+    },
+  };
 }
 
 describe('two processes racing for the same saga', { skip: postgres.skip }, () => {
@@ -48,10 +66,14 @@ describe('two processes racing for the same saga', { skip: postgres.skip }, () =
         }),
       );
 
-      const conflicts = await Promise.all([
-        race(schema.url, schema.name, 'round-7'),
-        race(schema.url, schema.name, 'round-7'),
-      ]);
+      // Both start their steps together, however long each took to start on a busy machine: a
+      // process that finished before the other began would never collide with it.
+      const racers = [
+        startRacer(schema.url, schema.name, 'round-7'),
+        startRacer(schema.url, schema.name, 'round-7'),
+      ];
+      await Promise.all(racers.map((each) => each.ready));
+      const conflicts = await Promise.all(racers.map((each) => each.go()));
 
       const final = await client.transaction((tx) => sagas.load(tx, 'BottleCount', 'saga-1'));
       assert.deepEqual(final?.data, { count: 2 * stepsEach }, 'no step lost, none applied twice');
@@ -59,7 +81,7 @@ describe('two processes racing for the same saga', { skip: postgres.skip }, () =
       const timeline = await sagas.timeline('BottleCount', 'saga-1');
       assert.equal(timeline.length, 2 * stepsEach, 'one transition per step that committed');
       assert.ok(
-        conflicts[0] + conflicts[1] > 0,
+        conflicts.reduce((sum, each) => sum + each, 0) > 0,
         'the processes did collide (each holds its transaction open between load and update)',
       );
     } finally {

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { column, connectPostgres, RowShapeError, SqlError, sqlStates } from '@switchyard/postgres';
+import { runUntilExit } from '@switchyard/testing';
 import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 import { databasesUnderTest, type FreshStore } from './support/databases.ts';
+
+const closeWhileRelistening = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'fixtures',
+  'close-while-relistening.ts',
+);
 
 for (const database of await databasesUnderTest()) {
   describe(`SQL client on ${database.name}`, { skip: database.skip }, () => {
@@ -101,6 +110,19 @@ const postgresOnly = (await databasesUnderTest()).find((database) => database.na
 describe('SQL client on PostgreSQL when the server ends its connections', {
   skip: postgresOnly?.skip,
 }, () => {
+  it('leaves nothing running once closed while its listener waits to listen again, so its process can exit', async () => {
+    const store = await (postgresOnly as NonNullable<typeof postgresOnly>).fresh();
+    try {
+      const exit = await runUntilExit(closeWhileRelistening, [store.url], { killAfterMs: 15_000 });
+      assert.equal(exit.output, 'closed\n');
+      assert.deepEqual([exit.code, exit.signal], [0, null], 'the process exited by itself');
+      // The listener's 5 s backoff timer, left running, would hold it that long.
+      assert.ok(exit.exitedAfterOutputMs < 2_000, `it exited ${exit.exitedAfterOutputMs} ms after the close`);
+    } finally {
+      await store.dispose();
+    }
+  });
+
   it('fails the statements in flight, stays up, and works again on new connections', async () => {
     const store = await (postgresOnly as NonNullable<typeof postgresOnly>).fresh();
     const admin = await store.connect();

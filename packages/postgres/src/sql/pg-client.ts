@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { TransactionOptions } from '@switchyard/bus';
 import pg from 'pg';
 import { PgListener } from './pg-listener.ts';
 import { withSavepoint } from './savepoint.ts';
 import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
+import { StatementCanceller } from './statement-canceller.ts';
 
 /** How to reach a PostgreSQL server. */
 export interface PostgresClientOptions {
@@ -39,6 +41,7 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
     connection.on('error', () => {});
   });
   const listener = new PgListener(options);
+  const canceller = new StatementCanceller(options);
   const prepare = options.preparedStatements ?? true;
   let closed = false;
 
@@ -48,7 +51,11 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
     exec: async (script) => {
       await run(pool, script);
     },
-    async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    async transaction<T>(
+      work: (tx: SqlTransaction) => Promise<T>,
+      { signal }: TransactionOptions = {},
+    ): Promise<T> {
+      signal?.throwIfAborted();
       let connection: pg.PoolClient;
       try {
         connection = await pool.connect();
@@ -62,18 +69,36 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
         broken = true;
       };
       connection.on('error', onError);
+      const tx = new PgTransaction(connection, prepare, signal);
+      let committing = false;
+      let cancelling: Promise<void> | undefined;
+      // A statement waiting on a lock or still scanning would hold the work (and the caller waiting
+      // for it) until it ends: stop it on the server. A commit in progress is left to finish.
+      const onAbort = () => {
+        const processId = processIdOf(connection);
+        if (tx.running > 0 && !committing && processId !== undefined) {
+          cancelling = canceller.cancel(processId);
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         await run(connection, 'begin');
-        const result = await work(new PgTransaction(connection, prepare));
+        const result = await work(tx);
+        // Work that finished after its caller gave up may be running again elsewhere: keep none of it.
+        signal?.throwIfAborted();
+        committing = true;
         await run(connection, 'commit');
         return result;
       } catch (error) {
+        // A cancel still on its way could otherwise stop the rollback, or the connection's next user.
+        await cancelling;
         // A connection that cannot even roll back is dropped, not returned to the pool.
         await connection.query('rollback').catch(() => {
           broken = true;
         });
-        throw error;
+        throw signal?.aborted ? signal.reason : error;
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         connection.off('error', onError);
         connection.release(broken);
       }
@@ -84,6 +109,7 @@ export function connectPostgres(options: PostgresClientOptions): SqlClient {
       if (closed) return;
       closed = true;
       await listener.close();
+      await canceller.close();
       await pool.end();
     },
   };
@@ -109,22 +135,47 @@ async function run(
   }
 }
 
+/** pg sets it from the server's BackendKeyData when the connection opens; its types leave it out. */
+function processIdOf(connection: pg.PoolClient): number | undefined {
+  const processId = (connection as pg.PoolClient & { processID?: unknown }).processID;
+  return typeof processId === 'number' ? processId : undefined;
+}
+
 class PgTransaction implements SqlTransaction {
   readonly #connection: pg.PoolClient;
   readonly #prepare: boolean;
+  readonly #signal: AbortSignal | undefined;
   #savepoints = 0;
+  #running = 0;
 
-  constructor(connection: pg.PoolClient, prepare: boolean) {
+  constructor(connection: pg.PoolClient, prepare: boolean, signal: AbortSignal | undefined) {
     this.#connection = connection;
     this.#prepare = prepare;
+    this.#signal = signal;
+  }
+
+  /** Statements sent on the connection and not yet answered. */
+  get running(): number {
+    return this.#running;
   }
 
   query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
-    return run(this.#connection, statement, params, this.#prepare);
+    return this.#track(() => run(this.#connection, statement, params, this.#prepare));
   }
 
   async exec(script: string): Promise<void> {
-    await run(this.#connection, script);
+    await this.#track(() => run(this.#connection, script));
+  }
+
+  /** Refuses new statements once the transaction was aborted, and counts those in progress. */
+  async #track<R>(statement: () => Promise<R>): Promise<R> {
+    this.#signal?.throwIfAborted();
+    this.#running += 1;
+    try {
+      return await statement();
+    } finally {
+      this.#running -= 1;
+    }
   }
 
   async savepoint<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {

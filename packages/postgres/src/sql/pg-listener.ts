@@ -14,6 +14,8 @@ export class PgListener {
   #client: pg.Client | undefined;
   #connecting: Promise<pg.Client> | undefined;
   #closed = false;
+  /** Ends the backoff wait under way: closing must not leave a timer keeping the process alive. */
+  #endPause: (() => void) | undefined;
 
   constructor(options: PostgresClientOptions) {
     this.#options = options;
@@ -38,6 +40,7 @@ export class PgListener {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#endPause?.();
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => {});
@@ -63,7 +66,14 @@ export class PgListener {
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
     await client.connect();
-    for (const channel of this.#handlers.keys()) await listenOn(client, channel);
+    try {
+      for (const channel of this.#handlers.keys()) await listenOn(client, channel);
+      // Closed while this was opening: a connection kept now would outlive the listener.
+      if (this.#closed) throw new Error('The listener was closed while it connected');
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
     this.#client = client;
     return client;
   }
@@ -77,7 +87,14 @@ export class PgListener {
   async #reopen(): Promise<void> {
     let delayMs = this.#options.listenRetryMs ?? 500;
     while (!this.#closed && this.#handlers.size > 0 && !this.#client) {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.#endPause = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#endPause = undefined;
       if (this.#closed) return;
       try {
         await this.#connected();

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { TransactionOptions } from '@switchyard/bus';
 import { withSavepoint } from './savepoint.ts';
 import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
@@ -24,8 +25,21 @@ export async function openPglite(options: PgliteClientOptions = {}): Promise<Sql
     kind: 'pglite',
     query: (statement, params) => run(db, statement, params),
     exec: (script) => execScript(db, script),
-    async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-      return db.transaction((tx) => work(new PgliteTransaction(tx)));
+    async transaction<T>(
+      work: (tx: SqlTransaction) => Promise<T>,
+      { signal }: TransactionOptions = {},
+    ): Promise<T> {
+      signal?.throwIfAborted();
+      try {
+        return await db.transaction(async (tx) => {
+          const result = await work(new PgliteTransaction(tx, signal));
+          // PGlite cannot stop a statement in progress, but it need not commit work its caller gave up on.
+          signal?.throwIfAborted();
+          return result;
+        });
+      } catch (error) {
+        throw signal?.aborted ? signal.reason : error;
+      }
     },
     async listen(channel, handler) {
       const unlisten = await db.listen(channel, handler);
@@ -64,17 +78,22 @@ async function execScript(executor: PGlite | Transaction, script: string): Promi
 
 class PgliteTransaction implements SqlTransaction {
   readonly #tx: Transaction;
+  readonly #signal: AbortSignal | undefined;
   #savepoints = 0;
 
-  constructor(tx: Transaction) {
+  constructor(tx: Transaction, signal: AbortSignal | undefined) {
     this.#tx = tx;
+    this.#signal = signal;
   }
 
-  query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
+  // Once the transaction was aborted, it will roll back: further statements would only be wasted.
+  async query(statement: string, params?: readonly unknown[]): Promise<QueryResult> {
+    this.#signal?.throwIfAborted();
     return run(this.#tx, statement, params);
   }
 
-  exec(script: string): Promise<void> {
+  async exec(script: string): Promise<void> {
+    this.#signal?.throwIfAborted();
     return execScript(this.#tx, script);
   }
 

@@ -1,3 +1,5 @@
+import type { TransactionOptions } from '@switchyard/bus';
+
 /** A row as the driver returns it; parse it into a typed value at the repository edge. */
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -34,8 +36,12 @@ export type NotificationHandler = (payload: string) => void;
 export interface SqlClient extends SqlExecutor {
   /** `postgres` for a server, `pglite` for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
-  /** Commits when `work` resolves, rolls back when it throws (and rethrows). */
-  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Commits when `work` resolves, rolls back when it throws (and rethrows). Once `options.signal`
+   * aborts, it never commits: it rolls back and rejects with the signal's reason, and statements the
+   * work starts afterwards fail with that reason. On a server, a statement in progress is cancelled.
+   */
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Calls `handler` for each NOTIFY on `channel` until the returned function is called. On a server,
    * the listening connection is re-opened if it drops; notifications sent meanwhile are lost, so

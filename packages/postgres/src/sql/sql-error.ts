@@ -28,6 +28,8 @@ export const sqlStates = {
   uniqueViolation: '23505',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
+  /** The statement was cancelled, as a transaction whose signal aborted cancels its statement in progress. */
+  queryCanceled: '57014',
 } as const;
 
 /** Wraps a driver error (anything thrown by a statement) so it names the statement. */
