@@ -3,15 +3,16 @@ import type { Message, Options } from 'amqplib';
 
 /** AMQP publish properties for a transport message: persistent, with ids and content type as properties. */
 export function publishOptions(message: TransportMessage, mandatory: boolean): Options.Publish {
-  return {
+  const options: Options.Publish = {
     persistent: true,
     mandatory,
     messageId: message.messageId,
-    ...(message.correlationId ? { correlationId: message.correlationId } : {}),
     contentType: message.contentType,
     // amqplib only reads the table, so the message's own headers are handed over as they are.
     headers: message.headers,
   };
+  if (message.correlationId) options.correlationId = message.correlationId;
+  return options;
 }
 
 /** The transport message an AMQP delivery carries. */

@@ -86,9 +86,21 @@ export class ErrorQueueTools implements ErrorQueues {
     this.#connection = undefined;
   }
 
+  /** One connection for a run of operations; a dropped one fails what was in progress, and the next opens another. */
+  async #connected(): Promise<ChannelModel> {
+    if (this.#connection) return this.#connection;
+    const connection = await amqp.connect(this.#options.url);
+    // Without a listener, an 'error' from a dropped link would end the process instead of the operation.
+    connection.on('error', () => {});
+    connection.on('close', () => {
+      if (this.#connection === connection) this.#connection = undefined;
+    });
+    this.#connection = connection;
+    return connection;
+  }
+
   async #withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
-    this.#connection ??= await amqp.connect(this.#options.url);
-    const channel = await this.#connection.createChannel();
+    const channel = await (await this.#connected()).createChannel();
     channel.on('error', () => {});
     try {
       return await work(channel);

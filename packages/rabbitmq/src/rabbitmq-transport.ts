@@ -12,10 +12,10 @@ import {
 } from '@switchyard/bus';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import pino, { type Logger } from 'pino';
-import { fromDelivery, publishOptions } from './amqp-message.ts';
+import { publishOptions } from './amqp-message.ts';
 import { delayQueueArguments, delayQueueName } from './delay-queue.ts';
+import { type ConsumerOwner, RabbitMqConsumer } from './rabbitmq-consumer.ts';
 import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.ts';
-import { SettlementBatcher } from './settlement-batcher.ts';
 import { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
 
 /** How the RabbitMQ transport connects and what it does when the connection drops. */
@@ -28,6 +28,12 @@ export interface RabbitMqTransportOptions {
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
   /** How long publish, send and consume wait for a connection during an outage before failing (default 30 s). */
   readonly unavailableTimeoutMs?: number;
+  /**
+   * How long one connection attempt may take, TCP and AMQP handshake together, before it is given up
+   * and tried again (default 10 s): a broker that accepts the socket but never answers must not stall
+   * the reconnection for good.
+   */
+  readonly connectTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -44,12 +50,24 @@ export class RabbitMqTransport implements Transport {
   #detail: string | undefined;
   #connection: ChannelModel | undefined;
   #publisher: ConfirmChannel | undefined;
+  /** Set while a publishing channel the broker closed is being replaced on the same connection. */
+  #publisherReopening: Promise<void> | undefined;
   #topology: Topology = { exchanges: [], queues: [], bindings: [] };
-  readonly #declared = new Set<string>();
+  // Two sets rather than one of prefixed names: every send asks, and a prefixed name is a new string each time.
+  readonly #declaredQueues = new Set<string>();
+  readonly #declaredExchanges = new Set<string>();
   readonly #consumers = new Set<RabbitMqConsumer>();
+  /** Consumers being started again on the live connection after the broker closed or cancelled them. */
+  readonly #resuming = new Set<RabbitMqConsumer>();
+  readonly #consumerOwner: ConsumerOwner = {
+    forget: (consumer) => this.#consumers.delete(consumer),
+    lost: (consumer, connection) => void this.#resumeConsumer(consumer, connection),
+  };
   readonly #returned = new Map<string, (error: Error) => void>();
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #closing = false;
+  /** Backoff waits under way, which closing cuts short: a pending timer would keep the process alive. */
+  readonly #pauses = new Set<() => void>();
   /** `rabbitmq://host[:port]/[vhost/]`, worked out once: every message carries two addresses. */
   readonly #addressPrefix: string;
 
@@ -74,8 +92,7 @@ export class RabbitMqTransport implements Transport {
 
   publish(exchange: string, message: TransportMessage): Promise<void> {
     // Not mandatory: a message type nobody subscribes to yet is not an error, as in MassTransit.
-    if (this.#declared.has(`exchange:${exchange}`))
-      return this.#confirmedPublish(exchange, '', message, false);
+    if (this.#declaredExchanges.has(exchange)) return this.#confirmedPublish(exchange, '', message, false);
     return this.deploy({
       exchanges: [{ name: exchange, role: 'message-type', durable: true, autoDelete: false }],
       queues: [],
@@ -92,7 +109,7 @@ export class RabbitMqTransport implements Transport {
       );
     }
     // Every message passes here, so the declared case stays free of extra awaits and allocations.
-    if (this.#declared.has(`queue:${queue}`)) return this.#confirmedPublish(queue, '', message, true);
+    if (this.#declaredQueues.has(queue)) return this.#confirmedPublish(queue, '', message, true);
     return this.deploy(endpointQueueTopology(queue)).then(() =>
       this.#confirmedPublish(queue, '', message, true),
     );
@@ -105,11 +122,15 @@ export class RabbitMqTransport implements Transport {
   ): Promise<ConsumerHandle> {
     const connection = await this.#connected(`consume from "${queue}"`);
     await this.#ensureQueueToConsume(connection, queue);
-    const consumer = new RabbitMqConsumer(queue, options.prefetch, onDelivery, () =>
-      this.#consumers.delete(consumer),
-    );
+    const consumer = new RabbitMqConsumer(queue, options.prefetch, onDelivery, this.#consumerOwner);
     this.#consumers.add(consumer);
-    await consumer.start(connection);
+    try {
+      await consumer.start(connection);
+    } catch (error) {
+      // The caller learns it failed, so nothing may go on trying to start it behind its back.
+      await consumer.cancel();
+      throw error;
+    }
     return { cancel: () => consumer.cancel() };
   }
 
@@ -123,6 +144,7 @@ export class RabbitMqTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closing = true;
+    for (const endPause of this.#pauses) endPause();
     for (const consumer of this.#consumers) await consumer.closeChannel();
     this.#consumers.clear();
     const connection = this.#connection;
@@ -135,8 +157,8 @@ export class RabbitMqTransport implements Transport {
   }
 
   #markDeclared(topology: Topology): void {
-    for (const exchange of topology.exchanges) this.#declared.add(`exchange:${exchange.name}`);
-    for (const queue of topology.queues) this.#declared.add(`queue:${queue.name}`);
+    for (const exchange of topology.exchanges) this.#declaredExchanges.add(exchange.name);
+    for (const queue of topology.queues) this.#declaredQueues.add(queue.name);
   }
 
   /**
@@ -144,23 +166,22 @@ export class RabbitMqTransport implements Transport {
    * declared, with its exchange, as a classic endpoint queue.
    */
   async #ensureQueueToConsume(connection: ChannelModel, queue: string): Promise<void> {
-    if (this.#declared.has(`queue:${queue}`)) return;
+    if (this.#declaredQueues.has(queue)) return;
     const exists = await withChannel(connection, (channel) => channel.checkQueue(queue)).then(
       () => true,
       () => false,
     );
-    if (exists) this.#declared.add(`queue:${queue}`);
+    if (exists) this.#declaredQueues.add(queue);
     else await this.deploy(endpointQueueTopology(queue));
   }
 
   async #ensureDelayQueue(delayQueue: string, queue: string, delayMs: number): Promise<void> {
-    const key = `queue:${delayQueue}`;
-    if (this.#declared.has(key)) return;
+    if (this.#declaredQueues.has(delayQueue)) return;
     const connection = await this.#connected(`declare delay queue "${delayQueue}"`);
     await withChannel(connection, (channel) =>
       channel.assertQueue(delayQueue, { durable: true, arguments: delayQueueArguments(queue, delayMs) }),
     );
-    this.#declared.add(key);
+    this.#declaredQueues.add(delayQueue);
   }
 
   /** Publishes and resolves only when the broker confirmed; a nack or a returned message rejects. */
@@ -172,7 +193,7 @@ export class RabbitMqTransport implements Transport {
   ): Promise<void> {
     const channel = this.#state === 'connected' ? this.#publisher : undefined;
     if (!channel) {
-      return this.#connected(`publish to "${exchange || routingKey}"`).then(() =>
+      return this.#publisherReady(`publish to "${exchange || routingKey}"`).then(() =>
         this.#confirmedPublish(exchange, routingKey, message, mandatory),
       );
     }
@@ -213,6 +234,14 @@ export class RabbitMqTransport implements Transport {
     });
   }
 
+  /** Resolves once there is a publishing channel, waiting (bounded) through a reconnection or a reopening. */
+  async #publisherReady(what: string): Promise<void> {
+    if (this.#publisherReopening) await this.#publisherReopening;
+    await this.#connected(what);
+    // Connected with no publisher only between a channel's close and its reopening, a turn apart.
+    if (!this.#publisher) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
   /** The live connection, waiting (bounded) while the transport reconnects. */
   async #connected(what: string): Promise<ChannelModel> {
     if (this.#state === 'connected' && this.#connection) return this.#connection;
@@ -248,30 +277,30 @@ export class RabbitMqTransport implements Transport {
   async #connect(): Promise<void> {
     const connection = await amqp.connect(this.#options.url, {
       clientProperties: { connection_name: this.#options.connectionName ?? 'switchyard' },
+      timeout: this.#options.connectTimeoutMs ?? 10_000,
+    });
+    // Listening before anything is awaited: the link can drop in the very next moment, and an 'error'
+    // event nobody listens to ends the process.
+    let lost = false;
+    connection.on('error', (error: Error) => {
+      this.#detail = error.message;
+      this.#logger.warn({ err: error }, 'RabbitMQ connection error');
+    });
+    connection.on('close', () => {
+      lost = true;
+      this.#onConnectionLost(connection);
     });
     try {
-      const publisher = await connection.createConfirmChannel();
-      publisher.on('return', (returned: ConsumeMessage) => {
-        const id = String(returned.properties.messageId ?? '');
-        this.#returned.get(id)?.(
-          new PublishRejectedError(
-            `Message ${id} could not be routed to any queue (exchange "${returned.fields.exchange}", routing key "${returned.fields.routingKey}")`,
-          ),
-        );
-      });
-      publisher.on('error', (error: Error) =>
-        this.#logger.warn({ err: error }, 'RabbitMQ publish channel error'),
-      );
-      connection.on('error', (error: Error) => {
-        this.#detail = error.message;
-        this.#logger.warn({ err: error }, 'RabbitMQ connection error');
-      });
-      connection.on('close', () => this.#onConnectionLost(connection));
+      const publisher = await this.#openPublisher(connection);
       // Everything declared before is declared again: a restarted broker may have lost non-durable entities.
-      this.#declared.clear();
+      this.#declaredQueues.clear();
+      this.#declaredExchanges.clear();
       await declareTopology(connection, this.#topology);
       this.#markDeclared(this.#topology);
       for (const consumer of this.#consumers) await consumer.start(connection);
+      if (lost) throw new BrokerUnavailableError('The connection closed while it was being set up');
+      // Closed while this attempt was under way: a connection kept now would outlive the transport.
+      if (this.#closing) throw new BrokerUnavailableError('The transport was closed while it connected');
       this.#connection = connection;
       this.#publisher = publisher;
       this.#state = 'connected';
@@ -281,6 +310,110 @@ export class RabbitMqTransport implements Transport {
       await connection.close().catch(() => {});
       throw error;
     }
+  }
+
+  async #openPublisher(connection: ChannelModel): Promise<ConfirmChannel> {
+    const publisher = await connection.createConfirmChannel();
+    publisher.on('return', (returned: ConsumeMessage) => {
+      const id = String(returned.properties.messageId ?? '');
+      this.#returned.get(id)?.(
+        new PublishRejectedError(
+          `Message ${id} could not be routed to any queue (exchange "${returned.fields.exchange}", routing key "${returned.fields.routingKey}")`,
+        ),
+      );
+    });
+    publisher.on('error', (error: Error) =>
+      this.#logger.warn({ err: error }, 'RabbitMQ publish channel error'),
+    );
+    publisher.on('close', () => this.#onPublisherClosed(connection, publisher));
+    return publisher;
+  }
+
+  /**
+   * The broker closes a channel on a protocol error, such as a publish to an exchange someone deleted;
+   * the connection lives on. A new publishing channel replaces it, and everything is declared again on
+   * its next use, since what made the broker close it may be something missing.
+   */
+  #onPublisherClosed(connection: ChannelModel, publisher: ConfirmChannel): void {
+    if (this.#closing || this.#publisher !== publisher) return;
+    this.#publisher = undefined;
+    this.#publisherReopening = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        // A connection going down closes its channels first; then the reconnection opens a new one.
+        if (this.#closing || this.#connection !== connection) return;
+        this.#declaredQueues.clear();
+        this.#declaredExchanges.clear();
+        try {
+          const reopened = await this.#openPublisher(connection);
+          if (this.#connection === connection) this.#publisher = reopened;
+          this.#logger.warn('RabbitMQ closed the publishing channel; a new one replaced it');
+        } catch (error) {
+          this.#detail = (error as Error).message;
+          this.#logger.warn({ err: error }, 'Could not open a new publishing channel; reconnecting');
+          this.#onConnectionLost(connection);
+          await connection.close().catch(() => {});
+        }
+      })
+      .finally(() => {
+        this.#publisherReopening = undefined;
+      });
+  }
+
+  /**
+   * Starts again, on the same connection, a consumer whose channel the broker closed or whose queue was
+   * deleted: its queue is declared again if missing. Backs off like a reconnection; stops trying once
+   * that connection is gone, as the reconnection starts every consumer anyway.
+   */
+  async #resumeConsumer(consumer: RabbitMqConsumer, connection: ChannelModel): Promise<void> {
+    if (this.#resuming.has(consumer)) return;
+    this.#resuming.add(consumer);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        await this.#backoff(attempt);
+        if (this.#closing || consumer.cancelled || this.#connection !== connection) return;
+        try {
+          this.#declaredQueues.delete(consumer.queue);
+          await this.#ensureQueueToConsume(connection, consumer.queue);
+          await consumer.start(connection);
+          this.#logger.warn(
+            { queue: consumer.queue, attempt: attempt + 1 },
+            'RabbitMQ closed a consumer channel or cancelled the consumer; consuming again',
+          );
+          return;
+        } catch (error) {
+          this.#logger.warn(
+            { err: error, queue: consumer.queue, attempt: attempt + 1 },
+            'Could not consume again yet',
+          );
+        }
+      }
+    } finally {
+      this.#resuming.delete(consumer);
+    }
+  }
+
+  /**
+   * Waits before attempt `attempt` (from 0): doubling from `initialDelayMs` up to `maxDelayMs`, with
+   * jitter, and cut short if the transport is closed meanwhile.
+   */
+  #backoff(attempt: number): Promise<void> {
+    const initial = this.#options.reconnect?.initialDelayMs ?? 200;
+    const max = this.#options.reconnect?.maxDelayMs ?? 10_000;
+    const base = Math.min(max, initial * 2 ** attempt);
+    return this.#pause(base * (0.5 + Math.random()));
+  }
+
+  /** Waits `ms`, or less if the transport is closed meanwhile. */
+  #pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.#pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.#pauses.add(end);
+    });
   }
 
   #onConnectionLost(lost: ChannelModel): void {
@@ -293,96 +426,19 @@ export class RabbitMqTransport implements Transport {
   }
 
   async #reconnect(): Promise<void> {
-    const initial = this.#options.reconnect?.initialDelayMs ?? 200;
-    const max = this.#options.reconnect?.maxDelayMs ?? 10_000;
     for (let attempt = 0; !this.#closing; attempt++) {
-      const base = Math.min(max, initial * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, base * (0.5 + Math.random())));
+      await this.#backoff(attempt);
       if (this.#closing) return;
       try {
         await this.#connect();
         this.#logger.info({ attempt: attempt + 1 }, 'RabbitMQ connection restored');
         return;
       } catch (error) {
+        if (this.#closing) return;
         this.#detail = (error as Error).message;
         this.#logger.warn({ err: error, attempt: attempt + 1 }, 'RabbitMQ reconnection attempt failed');
       }
     }
-  }
-}
-
-/** One consumer: its own channel (so prefetch is per consumer), restarted on a new connection. */
-class RabbitMqConsumer {
-  readonly #queue: string;
-  readonly #prefetch: number;
-  readonly #onDelivery: (delivery: Delivery) => void;
-  readonly #forget: () => void;
-  #channel: Channel | undefined;
-  #settlements: SettlementBatcher | undefined;
-  #tag: string | undefined;
-  #cancelled = false;
-
-  constructor(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void, forget: () => void) {
-    this.#queue = queue;
-    this.#prefetch = prefetch;
-    this.#onDelivery = onDelivery;
-    this.#forget = forget;
-  }
-
-  async start(connection: ChannelModel): Promise<void> {
-    if (this.#cancelled) return;
-    const channel = await connection.createChannel();
-    channel.on('error', () => {}); // the connection's close handler reconnects; nothing to do per channel
-    await channel.prefetch(this.#prefetch);
-    const settlements = new SettlementBatcher(channel, () => {
-      // The last settlement after a cancel closes the channel, unless closing is what flushed it.
-      if (this.#cancelled && this.#settlements === settlements && settlements.unsettled === 0) {
-        void this.closeChannel();
-      }
-    });
-    this.#channel = channel;
-    this.#settlements = settlements;
-    const reply = await channel.consume(this.#queue, (message) => {
-      if (message) this.#deliver(channel, settlements, message);
-    });
-    this.#tag = reply.consumerTag;
-  }
-
-  #deliver(channel: Channel, settlements: SettlementBatcher, message: ConsumeMessage): void {
-    settlements.delivered(message);
-    let settled = false;
-    const settle = async (outcome: 'ack' | 'requeue') => {
-      if (settled) throw new Error(`Delivery of message ${message.properties.messageId} was already settled`);
-      settled = true;
-      // On a channel that has since closed, the broker has already put the message back.
-      if (channel !== this.#channel) return;
-      settlements.settle(message, outcome);
-    };
-    this.#onDelivery({
-      queue: this.#queue,
-      message: fromDelivery(message),
-      redelivered: message.fields.redelivered,
-      ack: () => settle('ack'),
-      requeue: () => settle('requeue'),
-    });
-  }
-
-  async cancel(): Promise<void> {
-    this.#cancelled = true;
-    const channel = this.#channel;
-    if (channel && this.#tag) await channel.cancel(this.#tag).catch(() => {});
-    if ((this.#settlements?.unsettled ?? 0) === 0) await this.closeChannel();
-    this.#forget();
-  }
-
-  /** Closing the channel returns every unsettled delivery to its queue; settled ones are sent first. */
-  async closeChannel(): Promise<void> {
-    const channel = this.#channel;
-    const settlements = this.#settlements;
-    this.#channel = undefined;
-    this.#settlements = undefined;
-    settlements?.flush();
-    await channel?.close().catch(() => {});
   }
 }
 

@@ -45,6 +45,8 @@ export class TopologyDeployer {
     const destructive = plan.steps.filter((step) => 'destructive' in step);
     if (destructive.length > 0 && !options.force) throw new DestructiveChangeError(destructive);
     const connection = await amqp.connect(this.#url);
+    // A dropped link fails the step in progress; without a listener its 'error' would end the process.
+    connection.on('error', () => {});
     try {
       const channel = await connection.createChannel();
       for (const step of plan.steps) {

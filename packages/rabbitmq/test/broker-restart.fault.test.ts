@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { consumer, createBus, defineMessage, receiveEndpoint, type TransportState } from '@switchyard/bus';
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
-import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
+import { rabbitmqForTests, restartRabbitMq, type TestVhost } from '@switchyard/testing';
 import { z } from 'zod';
 import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 
 // Restarts the broker everyone shares, so this file runs alone, after the other tests (see `npm test`).
 const rabbitmq = await rabbitmqForTests();
-const run = promisify(execFile);
 const Reading = defineMessage('switchyard.faults.MeterReading', z.object({ sequence: z.number().int() }));
 
 describe('RabbitMQ restarted while 10,000 messages flow', { skip: rabbitmq.skip }, () => {
@@ -68,9 +65,7 @@ describe('RabbitMQ restarted while 10,000 messages flow', { skip: rabbitmq.skip 
     try {
       const publishing = Promise.all(Array.from({ length: 20 }, publisher));
       await waitUntil(() => handled.size >= 2_000, 60_000, '2,000 messages before the restart');
-      await run('rabbitmqctl', ['stop_app'], { timeout: 60_000 });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      await run('rabbitmqctl', ['start_app'], { timeout: 60_000 });
+      await restartRabbitMq(1_000);
       await publishing;
       await waitUntil(() => handled.size === total, 90_000, 'every message handled');
 

@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { consumer, createBus, defineMessage, receiveEndpoint, type TransportState } from '@switchyard/bus';
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
-import { rabbitmqForTests, startTcpProxy, type TcpProxy, type TestVhost } from '@switchyard/testing';
+import {
+  rabbitmqForTests,
+  runUntilExit,
+  startTcpProxy,
+  type TcpProxy,
+  type TestVhost,
+} from '@switchyard/testing';
 import { z } from 'zod';
 
 const rabbitmq = await rabbitmqForTests();
+const closeWhileReconnecting = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'fixtures',
+  'close-while-reconnecting.ts',
+);
 const Reading = defineMessage('switchyard.tests.MeterReading', z.object({ sequence: z.number().int() }));
 
 describe('RabbitMQ transport across a lost connection', { skip: rabbitmq.skip }, () => {
@@ -83,6 +96,17 @@ describe('RabbitMQ transport across a lost connection', { skip: rabbitmq.skip },
       await bus.stop({ deadlineMs: 5_000 });
     }
   });
+
+  for (const moment of ['during-backoff', 'during-attempt'] as const) {
+    it(`leaves nothing running once closed while it reconnects (${moment}), so its process can exit`, async () => {
+      const exit = await runUntilExit(closeWhileReconnecting, [vhost.url, moment], { killAfterMs: 10_000 });
+      assert.equal(exit.output, 'closed\n');
+      // A connection opened after the close would keep it alive until the kill.
+      assert.deepEqual([exit.code, exit.signal], [0, null], 'the process exited by itself');
+      // A backoff timer left running would hold it for seconds; an attempt under way ends within 1 s.
+      assert.ok(exit.exitedAfterOutputMs < 2_000, `it exited ${exit.exitedAfterOutputMs} ms after the close`);
+    });
+  }
 
   it('fails a publish clearly when the broker stays unreachable past the limit', async () => {
     const url = new URL(vhost.url);
