@@ -6,6 +6,7 @@ import {
   createBus,
   faultOf,
   MessageLog,
+  type Observed,
   type ProducedRecord,
   receiveEndpoint,
   transportHeaders,
@@ -30,6 +31,8 @@ interface Running {
   readonly bus: Bus;
   readonly setup: SagaSetup<unknown>;
   readonly outcomes: MessageLog<ProducedRecord>;
+  /** Every message the saga endpoint has finished with, whatever the saga made of it. */
+  readonly consumed: MessageLog<Observed>;
   readonly inspector: SagaInspector<unknown>;
   readonly endpoint: string;
 }
@@ -51,7 +54,15 @@ for (const environment of environments) {
       const outcomes = new MessageLog<ProducedRecord>('published by the saga');
       const record = (message: unknown, context: { envelope: ProducedRecord['envelope'] }) =>
         outcomes.add({ envelope: context.envelope, message, destination: endpoint });
+      const consumed = new MessageLog<Observed>('consumed by the saga endpoint');
       const bus = createBus({
+        observers: [
+          {
+            consumed: (context) => {
+              if (context.endpoint === endpoint) consumed.add(context);
+            },
+          },
+        ],
         transport: setup.transport,
         scheduler: setup.scheduler,
         services: setup.services,
@@ -79,6 +90,7 @@ for (const environment of environments) {
         bus,
         setup,
         outcomes,
+        consumed,
         endpoint,
         inspector: new SagaInspector(definition, { store: setup.store, transactions: setup.transactions }),
       };
@@ -143,7 +155,7 @@ for (const environment of environments) {
     });
 
     it('applies a redelivered message once and drops a re-sent amendment by its sequence number', async () => {
-      const { bus, outcomes, inspector } = await start();
+      const { bus, outcomes, consumed, inspector } = await start();
       const executedId = uuidv7();
       await bus.publish(TradeExecuted, execution('t-3'), { messageId: executedId });
       await bus.publish(TradeExecuted, execution('t-3'), { messageId: executedId });
@@ -153,6 +165,9 @@ for (const environment of environments) {
       await bus.publish(TradeAllocated, { tradeId: 't-3', account: 'ACC-2' });
       await bus.publish(TradeConfirmed, { confirmationRef: 'CNF-t-3' });
       await outcomes.waitFor(TradeBooked, (each) => each.message.tradeId === 't-3', 10_000);
+      // Concurrent consumers may still be on the amendments after the booking: wait for all six.
+      await consumed.waitForCount(TradeExecuted, 2, 10_000);
+      await consumed.waitForCount(TradeAmended, 2, 10_000);
       const view = await inspector.find({ id: 't-3' });
       assert.equal((view?.data as { quantity: number } | undefined)?.quantity, 150);
       assert.equal(view?.timeline.filter((step) => step.event === 'executed').length, 1);
@@ -162,8 +177,13 @@ for (const environment of environments) {
 
     it('fails a trade whose parts miss the deadline, and faults a late part', async () => {
       const { bus, outcomes, inspector, setup, endpoint } = await start({ deadlineMs: 300 });
-      await bus.publish(TradeExecuted, execution('t-4'));
+      // The confirmation waits parked for its trade, so it is applied with the execution, inside the
+      // deadline however busy the machine is, and only the allocation can be missing.
       await bus.publish(TradeConfirmed, { confirmationRef: 'CNF-t-4' });
+      await waitFor(
+        async () => (await inspector.find({ key: 'confirmationRef', value: 'CNF-t-4' }))?.held.length === 1,
+      );
+      await bus.publish(TradeExecuted, execution('t-4'));
       const failed = await outcomes.waitFor(TradeFailed, (each) => each.message.tradeId === 't-4', 10_000);
       assert.deepEqual(failed.message.missing, ['allocation']);
       assert.equal((await inspector.find({ id: 't-4' }))?.state, 'Failed');

@@ -41,7 +41,8 @@ export type SagaEndpointOptions<Tx> = TransactionalOptions<Tx> &
 /**
  * A receive endpoint that runs a saga: each event's message type is consumed there, and each message
  * is applied in one transaction with the instance, its audit rows, the inbox record, the messages it
- * produces and the timeouts it schedules. Conflicts with a concurrent change are retried at once.
+ * produces and the timeouts it schedules. Conflicts with a concurrent change are retried at once. The
+ * transaction gets the attempt's signal, so an attempt past the endpoint's timeout never commits.
  */
 export function sagaEndpoint<Tx>(
   definition: AnySagaDefinition,
@@ -186,12 +187,14 @@ export function sagaEndpoint<Tx>(
     prefetch,
     retry,
     queueType,
+    timeoutMs,
   } = options;
   return receiveEndpoint(name, {
     consumers,
     ...(concurrency !== undefined ? { concurrency } : {}),
     ...(prefetch !== undefined ? { prefetch } : {}),
     ...(retry !== undefined ? { retry } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(queueType !== undefined ? { queueType } : {}),
     middleware: [...middleware, retryOnConflict(conflictAttempts ?? 10), transactional<Tx>(options)],
   });
@@ -207,7 +210,9 @@ function retryOnConflict(attempts: number): Middleware {
       try {
         return await next();
       } catch (error) {
-        if (!(error instanceof SagaConcurrencyError) || attempt >= attempts) throw error;
+        // An attempt past its timeout has no time left for another try; the bus's retry policy decides.
+        if (!(error instanceof SagaConcurrencyError) || attempt >= attempts || context.signal.aborted)
+          throw error;
         context.logger.debug({ attempt }, 'Saga instance changed concurrently; retrying');
         // A little jitter keeps two racing consumers from colliding again in step.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
