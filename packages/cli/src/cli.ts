@@ -42,7 +42,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   program
     .command('start')
     .description('run the app (its profile) until SIGTERM or SIGINT')
-    .action(run((context) => startCommand(context, program.opts<GlobalOptions>().config)));
+    .action(run((context) => startCommand(context)));
   program
     .command('migrate')
     .description("apply Switchyard's and the modules' database migrations")

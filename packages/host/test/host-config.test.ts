@@ -7,6 +7,25 @@ import { configError, configFiles } from './support/config-files.ts';
 const { file } = configFiles('switchyard-host-config-');
 
 describe('hostConfigSchema', () => {
+  test('retry waits come as a list in a file and comma-separated in the environment; a bad entry is named', async () => {
+    const { config, sourceOf } = loadHostConfig({
+      env: { SWITCHYARD_BUS__RETRY__REDELIVERY_INTERVALS_MS: '2000, 10000' },
+      file: await file('retry.json', JSON.stringify({ bus: { retry: { immediateIntervalsMs: [50] } } })),
+    });
+    assert.deepEqual(config.bus.retry, {
+      immediateIntervalsMs: [50],
+      redeliveryIntervalsMs: [2_000, 10_000],
+    });
+    assert.equal(
+      sourceOf('bus.retry.redeliveryIntervalsMs'),
+      'env SWITCHYARD_BUS__RETRY__REDELIVERY_INTERVALS_MS',
+    );
+    const error = configError(() =>
+      loadHostConfig({ env: { SWITCHYARD_BUS__RETRY__REDELIVERY_INTERVALS_MS: '1000,soon' } }),
+    );
+    assert.match(error.message, /bus\.retry\.redeliveryIntervalsMs\.1/);
+  });
+
   test('every setting has a default', () => {
     // env: {} keeps the machine's own DATABASE_URL, RABBITMQ_URL and PORT out of the test.
     const { config, sourceOf } = loadHostConfig({ env: {} });
@@ -16,6 +35,13 @@ describe('hostConfigSchema', () => {
       transport: { kind: 'postgres' },
       profile: 'all',
       log: { level: 'info' },
+      bus: {
+        handlerTimeoutMs: 30_000,
+        retry: {
+          immediateIntervalsMs: [100, 500],
+          redeliveryIntervalsMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+        },
+      },
       shutdown: { deadlineMs: 10_000 },
       seed: { demoData: true },
     };
@@ -52,6 +78,7 @@ describe('hostConfigSchema', () => {
   test('SWITCHYARD_ variables reach camelCase keys and convert to numbers and booleans', () => {
     const env = {
       SWITCHYARD_SHUTDOWN__DEADLINE_MS: '2500',
+      SWITCHYARD_BUS__HANDLER_TIMEOUT_MS: '5000',
       SWITCHYARD_DATABASE__MAX_CONNECTIONS: '4',
       SWITCHYARD_DATABASE__DATA_DIR: 'memory',
       SWITCHYARD_SEED__DEMO_DATA: 'false',
@@ -60,6 +87,8 @@ describe('hostConfigSchema', () => {
     };
     const { config, sourceOf } = loadHostConfig({ env });
     assert.equal(config.shutdown.deadlineMs, 2500);
+    assert.equal(config.bus.handlerTimeoutMs, 5000);
+    assert.equal(sourceOf('bus.handlerTimeoutMs'), 'env SWITCHYARD_BUS__HANDLER_TIMEOUT_MS');
     assert.equal(config.database.maxConnections, 4);
     assert.equal(config.database.dataDir, 'memory');
     assert.equal(config.seed.demoData, false);
@@ -124,12 +153,14 @@ describe('hostConfigSchema', () => {
       SWITCHYARD_DATABASE__MAX_CONNECTIONS: '0',
       SWITCHYARD_SHUTDOWN__DEADLINE_MS: '1.5',
       SWITCHYARD_LOG__LEVEL: 'loud',
+      SWITCHYARD_BUS__HANDLER_TIMEOUT_MS: '0',
     };
     const error = configError(() => loadHostConfig({ env }));
     assert.deepEqual(error.message.split('\n').slice(1), [
       '  http.port (from env SWITCHYARD_HTTP__PORT): expected an integer from 0 to 65535, got "eighty"',
       '  database.maxConnections (from env SWITCHYARD_DATABASE__MAX_CONNECTIONS): expected an integer of at least 1, got 0',
       '  log.level (from env SWITCHYARD_LOG__LEVEL): expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent", got "loud"',
+      '  bus.handlerTimeoutMs (from env SWITCHYARD_BUS__HANDLER_TIMEOUT_MS): expected an integer from 1 to 2147483647, got 0',
       '  shutdown.deadlineMs (from env SWITCHYARD_SHUTDOWN__DEADLINE_MS): expected an integer of at least 0, got 1.5',
     ]);
   });

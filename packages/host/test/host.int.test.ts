@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { postgresForTests, rabbitmqForTests } from '@switchyard/testing';
 import pino from 'pino';
@@ -129,3 +130,58 @@ for (const mode of modes) {
     });
   });
 }
+
+describe('a host with bus.handlerTimeoutMs and bus.retry set (embedded PGlite)', () => {
+  it('gives them to the bus: a consumer slower than that is aborted, retried and redelivered as configured, and its message ends in the error queue', async () => {
+    const messages: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) messages.push(JSON.parse(line).msg);
+        done();
+      },
+    });
+    const config = hostConfigSchema.parse({
+      http: { port: 0 },
+      database: { dataDir: 'memory' },
+      seed: { demoData: false },
+      bus: { handlerTimeoutMs: 50, retry: { immediateIntervalsMs: [10], redeliveryIntervalsMs: [20] } },
+    });
+    // The consumer takes 300 ms before it writes: past the timeout, its write is refused and retried.
+    const host = createHost({ config, modules: [notesModule({ handleDelayMs: 300 })], logger: pino(sink) });
+    const url = await host.start();
+    try {
+      const accepted = await fetch(`${url}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'n-slow', text: 'too slow' }),
+      });
+      assert.equal(accepted.status, 202);
+      const movedForTimeout =
+        /^Message moved to notes_error: Consumer ".+" on endpoint "notes" timed out: still running after 50ms/;
+      for (
+        let waited = 0;
+        waited < 10_000 && !messages.some((msg) => movedForTimeout.test(msg));
+        waited += 50
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(
+        messages.some((msg) => movedForTimeout.test(msg)),
+        messages.join('\n'),
+      );
+      assert.equal((await fetch(`${url}/notes/n-slow`)).status, 404, 'no attempt committed the note');
+      assert.equal(
+        messages.filter((msg) => msg === 'Message scheduled for redelivery').length,
+        1,
+        'one redelivery, as bus.retry.redeliveryIntervalsMs says',
+      );
+      assert.equal(
+        messages.filter((msg) => /failed on attempt/.test(msg)).length,
+        4,
+        'two attempts (one immediate retry) in each of the two deliveries',
+      );
+    } finally {
+      await host.stop();
+    }
+  });
+});

@@ -63,6 +63,46 @@ const logSchema = z.strictObject({
     .describe('Least severe log level written'),
 });
 
+/** Milliseconds, as a JSON array in a file or comma-separated in an environment variable ("100,500"). */
+function millisecondsList(rule: string) {
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .filter((part) => part.trim() !== '')
+            .map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : part))
+        : value,
+    z.array(integer(1, 2_147_483_647), { error: rule }),
+  );
+}
+
+const retrySchema = z.strictObject({
+  immediateIntervalsMs: millisecondsList('expected a list of waits in milliseconds, such as [100, 500]')
+    .default([100, 500])
+    .describe(
+      'Waits before each immediate retry of a failed message, in the same delivery; one retry per entry',
+    ),
+  redeliveryIntervalsMs: millisecondsList('expected a list of delays in milliseconds, such as [1000, 5000]')
+    .default([1_000, 5_000, 15_000, 30_000, 60_000])
+    .describe(
+      'Delays before each redelivery once the immediate retries failed; after the last, the message goes to the error queue',
+    ),
+});
+
+const busSchema = z.strictObject({
+  handlerTimeoutMs: integer(1, 2_147_483_647)
+    .default(30_000)
+    .describe(
+      'Milliseconds one attempt of a consumer may run before it is aborted and retried, on endpoints that set no timeoutMs of their own',
+    ),
+  retry: retrySchema
+    .prefault({})
+    .describe(
+      'How endpoints that set no retry policy of their own recover: immediate retries, then delayed redeliveries (they ride out a database or broker outage of about two minutes)',
+    ),
+});
+
 const shutdownSchema = z.strictObject({
   deadlineMs: integer(0)
     .default(10_000)
@@ -87,6 +127,7 @@ export const hostConfigSchema = z
       .default('all')
       .describe('Deployment profile: which set of modules this process runs'),
     log: logSchema.prefault({}).describe('Logging'),
+    bus: busSchema.prefault({}).describe('Message handling'),
     shutdown: shutdownSchema.prefault({}).describe('Graceful shutdown'),
     seed: seedSchema.prefault({}).describe('Sample data'),
   })

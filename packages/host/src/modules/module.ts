@@ -8,6 +8,7 @@ import {
   type TransactionalOptions,
 } from '@switchyard/bus';
 import type { Migration, SqlClient, SqlTransaction } from '@switchyard/postgres';
+import type { SagaEndpointOptions } from '@switchyard/saga';
 import type { Logger } from 'pino';
 import type { RouteDefinition } from '../server/route.ts';
 
@@ -26,6 +27,11 @@ export interface ModuleServices {
   readonly bus: Bus;
   /** The clock everything in the module should read (tests move it). */
   readonly now: () => number;
+  /**
+   * What `sagaEndpoint(saga, { ...sagaEndpointOptions, endpointName })` needs from the host: the
+   * transaction and inbox, the saga store, the scheduler and the module's clock.
+   */
+  readonly sagaEndpointOptions: SagaEndpointOptions<SqlTransaction>;
 }
 
 /** A module: its migrations, the endpoints (consumers and sagas) it runs, its HTTP routes and its demo data. */

@@ -95,6 +95,15 @@ async function startRunning(
       endpoints: wiring.endpoints,
       scheduler,
       logger,
+      handlerTimeoutMs: config.bus.handlerTimeoutMs,
+      retry: {
+        immediate: {
+          limit: config.bus.retry.immediateIntervalsMs.length,
+          intervalsMs: config.bus.retry.immediateIntervalsMs,
+          jitter: 0.2,
+        },
+        redelivery: { intervalsMs: config.bus.retry.redeliveryIntervalsMs },
+      },
       services: [
         ...wiring.services,
         new RetentionCleaner({ inbox, ...retentionOutbox(wiring.transactional) }),

@@ -84,15 +84,17 @@ export function wireModules(
   const scheduler = new PostgresScheduler(sql, { now });
   const sagaStore = new PostgresSagaStore(sql);
   let bus: Bus | undefined;
+  const moduleTransactional = { ...transactional, inbox };
   const servicesOf = (module: ModuleDefinition): ModuleServices => ({
     sql,
     schema: module.name,
     logger: logger.child({ module: module.name }),
-    transactional: { ...transactional, inbox },
+    transactional: moduleTransactional,
     inbox,
     sagaStore,
     scheduler,
     now,
+    sagaEndpointOptions: { ...moduleTransactional, store: sagaStore, scheduler, now },
     get bus(): Bus {
       if (!bus) throw new Error(`Module "${module.name}" used the bus while the host was still building it`);
       return bus;

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { ConfigError } from '../config/config-error.ts';
-import { loadHostConfig } from '../config/host-config.ts';
+import { type HostConfig, loadHostConfig } from '../config/host-config.ts';
 import type { DeploymentProfiles, ModuleDefinition } from '../modules/module.ts';
 import { createHost } from './host.ts';
 import { runUntilSignalled } from './run-until-signalled.ts';
@@ -18,6 +18,11 @@ export interface HostProcessOptions {
   readonly configFile?: string;
   /** Overrides on top of the environment (the CLI's `--profile`, for example). */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * Configuration the caller has already loaded and validated (the CLI does, to report a bad one as a
+   * usage error); when given, neither the file nor the environment is read again.
+   */
+  readonly config?: HostConfig;
 }
 
 /**
@@ -25,11 +30,9 @@ export interface HostProcessOptions {
  * SIGTERM or SIGINT. Resolves with the exit code; a bad configuration is printed as its list of problems.
  */
 export async function runHostProcess(options: HostProcessOptions): Promise<number> {
-  const env = { ...process.env, ...options.env };
-  let config: ReturnType<typeof loadHostConfig>['config'];
+  let config: HostConfig;
   try {
-    const file = options.configFile ?? env.SWITCHYARD_CONFIG;
-    config = loadHostConfig({ env, ...(file ? { file } : {}) }).config;
+    config = options.config ?? loadConfig(options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -51,4 +54,10 @@ export async function runHostProcess(options: HostProcessOptions): Promise<numbe
     logger.fatal({ err: error }, error instanceof Error ? error.message : 'The host failed');
     return hostExitCodes.failed;
   }
+}
+
+function loadConfig(options: HostProcessOptions): HostConfig {
+  const env = { ...process.env, ...options.env };
+  const file = options.configFile ?? env.SWITCHYARD_CONFIG;
+  return loadHostConfig({ env, ...(file ? { file } : {}) }).config;
 }
