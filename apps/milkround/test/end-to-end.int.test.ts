@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,15 +46,26 @@ async function journey(request: Request, customerId: string, deliveryDate: strin
   assert.equal(joined.status, 201, JSON.stringify(joined.body));
 
   // Orders learns of the member by message; until then it does not know the customer.
-  const standing = await eventually(async () => {
-    const answer = await request('POST', '/orders/standing', {
-      customerId,
-      lines: [{ sku: 'milk-1pt', quantity: 2 }],
-      weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-    });
-    return answer.status === 404 ? undefined : answer;
-  });
-  assert.equal(standing.status, 201, JSON.stringify(standing.body));
+  await eventually(async () =>
+    (await request('GET', `/customers/${customerId}/orders`)).status === 200 ? true : undefined,
+  );
+  // A client that lost its answer sends the order again, here even before the first is placed: the
+  // orderId it chose makes that one order (a second would double the delivery and the charge below).
+  const orderId = randomUUID();
+  const placed = await Promise.all(
+    [1, 2, 3].map(() =>
+      request('POST', '/orders/standing', {
+        orderId,
+        customerId,
+        lines: [{ sku: 'milk-1pt', quantity: 2 }],
+        weekdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      }),
+    ),
+  );
+  assert.deepEqual(
+    placed.map((answer) => [answer.status, (answer.body as { orderId?: string }).orderId]),
+    [1, 2, 3].map(() => [201, orderId]),
+  );
 
   const run = await request('POST', '/deliveries/runs', { deliveryDate });
   assert.equal(run.status, 202, JSON.stringify(run.body));
@@ -87,15 +99,27 @@ async function journey(request: Request, customerId: string, deliveryDate: strin
     [[delivery.deliveryId, 2 * unitPrice]],
   );
 
-  const filed = await request('POST', '/returns/complaints', {
-    customerId,
-    deliveryId: delivery.deliveryId,
-    sku: 'milk-1pt',
-    quantity: 1,
-    reason: 'The milk was sour',
-  });
-  assert.equal(filed.status, 202, JSON.stringify(filed.body));
-  const { complaintId } = filed.body as { complaintId: string };
+  // The complaint, too, is sent twice at once under the id the client chose: one refund follows.
+  const complaintId = randomUUID();
+  const filed = await Promise.all(
+    [1, 2].map(() =>
+      request('POST', '/returns/complaints', {
+        complaintId,
+        customerId,
+        deliveryId: delivery.deliveryId,
+        sku: 'milk-1pt',
+        quantity: 1,
+        reason: 'The milk was sour',
+      }),
+    ),
+  );
+  assert.deepEqual(
+    filed.map((answer) => [answer.status, (answer.body as { complaintId?: string }).complaintId]),
+    [
+      [202, complaintId],
+      [202, complaintId],
+    ],
+  );
   const complaint = await eventually(async () => {
     const answer = await request('GET', `/returns/complaints/${complaintId}`);
     const body = answer.body as { status?: string; amountPence?: number };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultNightlyRunTimes, nextNightlyRun } from '../../src/modules/deliveries/nightly-runs.ts';
-import { addDays, localDate, zonedInstant } from '../../src/modules/deliveries/zoned-time.ts';
 
 const { UK, US } = defaultNightlyRunTimes;
 
@@ -30,30 +29,6 @@ describe('nightly run times', () => {
       dueAt: new Date('2027-03-28T21:30:00Z'),
       deliveryDate: '2027-03-29',
     });
-  });
-
-  it('turns local times into instants across clock changes, choosing the first of a repeated hour', () => {
-    assert.equal(
-      zonedInstant('2026-07-01', '22:30', 'America/New_York').toISOString(),
-      '2026-07-02T02:30:00.000Z',
-    );
-    // 01:30 happens twice in London on 25 October 2026 (BST, then GMT); 01:30 never happens on 28 March 2027.
-    assert.equal(
-      zonedInstant('2026-10-25', '01:30', 'Europe/London').toISOString(),
-      '2026-10-25T00:30:00.000Z',
-    );
-    assert.equal(
-      zonedInstant('2027-03-28', '01:30', 'Europe/London').toISOString(),
-      '2027-03-28T01:30:00.000Z',
-    );
-    assert.throws(() => zonedInstant('2026-07-01', '24:00', 'Europe/London'), /Time "24:00" must be HH:MM/);
-  });
-
-  it('reads local dates and counts days across month and leap-year ends', () => {
-    assert.equal(localDate(Date.parse('2026-11-24T03:00:00Z'), 'America/New_York'), '2026-11-23');
-    assert.equal(localDate(Date.parse('2026-07-01T23:30:00Z'), 'Europe/London'), '2026-07-02');
-    assert.equal(addDays('2026-12-31', 1), '2027-01-01');
-    assert.equal(addDays('2028-02-28', 1), '2028-02-29');
   });
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PostgresSagaStore } from '@switchyard/postgres';
-import { SagaInspector } from '@switchyard/saga';
+import { SagaInspector, type SagaView } from '@switchyard/saga';
 import { membershipsModule } from '../../src/modules/memberships/module.ts';
 import { renewalSaga } from '../../src/modules/memberships/renewal-saga.ts';
 import {
@@ -9,6 +9,7 @@ import {
   type RunningMilkround,
   startMilkround,
   type TestClock,
+  testClock,
 } from '../support/milkround-host.ts';
 import { membershipWatcher } from './membership-watcher.ts';
 
@@ -21,40 +22,32 @@ interface Membership {
   endedReason: string | null;
 }
 
-const periodMs = 300;
-// Grace long enough for a renewal to land in it on a busy machine.
-const graceMs = 600;
+const dayMs = 24 * 60 * 60 * 1000;
+const periodMs = 30 * dayMs;
+const graceMs = 7 * dayMs;
 
-/** The durable scheduler runs on real time, so here the module's clock does too. */
-function realClock(): TestClock {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    set: (time) => {
-      offset = new Date(time).getTime() - Date.now();
-    },
-    advance: (ms) => {
-      offset += ms;
-    },
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe('the renewal saga', () => {
+/**
+ * The host's scheduler and the saga read the module's clock, so the tests move time by whole periods
+ * and nothing depends on how busy the machine is. The scheduler looks at its table at least once a
+ * second, so a timeout fires within about a second of the clock passing it.
+ */
+function membershipsUnderTest() {
   const watcher = membershipWatcher();
-  let milkround: RunningMilkround;
-
+  const clock: TestClock = testClock('2026-11-23T10:00:00Z');
+  let running: RunningMilkround | undefined;
   before(async () => {
-    milkround = await startMilkround({
+    running = await startMilkround({
       modules: [membershipsModule({ periodMs, graceMs }), watcher.module],
-      clock: realClock(),
+      clock,
     });
   });
-  after(() => milkround?.stop());
-
+  after(() => running?.stop());
+  const milkround = (): RunningMilkround => {
+    if (!running) throw new Error('The memberships host has not started');
+    return running;
+  };
   const join = async (customerId: string) => {
-    const joined = await milkround.request('POST', '/memberships', {
+    const joined = await milkround().request('POST', '/memberships', {
       customerId,
       name: 'Sam Jones',
       region: 'US',
@@ -65,20 +58,51 @@ describe('the renewal saga', () => {
     return joined.body as Membership;
   };
   const read = async (customerId: string) =>
-    (await milkround.request('GET', `/memberships/${customerId}`)).body as Membership;
+    (await milkround().request('GET', `/memberships/${customerId}`)).body as Membership;
+  const readUntil = (customerId: string, holds: (membership: Membership) => boolean) =>
+    eventually(async () => {
+      const now = await read(customerId);
+      return holds(now) ? now : undefined;
+    });
+  const saga = async (membershipId: string): Promise<SagaView | undefined> => {
+    const sql = milkround().host.sql;
+    assert.ok(sql);
+    return new SagaInspector(renewalSaga({ graceMs }), {
+      store: new PostgresSagaStore(sql),
+      transactions: sql,
+    }).find({ id: membershipId });
+  };
+  /** How many timeouts the durable scheduler holds for a membership (its id is in their bodies). */
+  const scheduledFor = async (membershipId: string): Promise<number> => {
+    const sql = milkround().host.sql;
+    assert.ok(sql);
+    const { rows } = await sql.query(
+      `select count(*)::int as count from switchyard.yard_scheduled where position($1 in convert_from(body, 'UTF8')) > 0`,
+      [membershipId],
+    );
+    return Number(rows[0]?.count);
+  };
+  return { watcher, clock, milkround, join, read, readUntil, saga, scheduledFor };
+}
+
+describe('the renewal saga', () => {
+  const { watcher, clock, milkround, join, read, readUntil, saga } = membershipsUnderTest();
 
   it('moves an unpaid membership into grace at the period end, then lapses it', async () => {
     const joined = await join('c-lapse');
-    const inGrace = await eventually(async () => {
-      const now = await read('c-lapse');
-      return now.inGrace ? now : undefined;
-    });
+    assert.equal(joined.periodEndsAt, new Date(clock.now() + periodMs).toISOString());
+    clock.advance(periodMs - dayMs);
+    // A day before the period ends the scheduler has looked at its table and left the timeout there.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal((await read('c-lapse')).inGrace, false);
+
+    clock.advance(dayMs);
+    const inGrace = await readUntil('c-lapse', (now) => now.inGrace);
     assert.equal(inGrace.status, 'active');
     assert.equal(inGrace.graceEndsAt, new Date(Date.parse(joined.periodEndsAt) + graceMs).toISOString());
-    const ended = await eventually(async () => {
-      const now = await read('c-lapse');
-      return now.status === 'ended' ? now : undefined;
-    });
+
+    clock.advance(graceMs);
+    const ended = await readUntil('c-lapse', (now) => now.status === 'ended');
     assert.equal(ended.endedReason, 'lapsed');
     assert.equal(ended.inGrace, false);
     const [event] = await eventually(async () => {
@@ -86,54 +110,63 @@ describe('the renewal saga', () => {
       return found.length > 0 ? found : undefined;
     });
     assert.equal(event?.message.reason, 'lapsed');
-    const renew = await milkround.request('POST', '/memberships/c-lapse/renew');
+    const renew = await milkround().request('POST', '/memberships/c-lapse/renew');
     assert.equal(renew.status, 409);
   });
 
   it('reactivates a membership renewed during grace, and it does not lapse when that grace runs out', async () => {
     const joined = await join('c-late');
-    const inGrace = await eventually(async () => {
-      const now = await read('c-late');
-      return now.inGrace ? now : undefined;
-    });
-    const renewed = await milkround.request('POST', '/memberships/c-late/renew');
+    clock.advance(periodMs);
+    const inGrace = await readUntil('c-late', (now) => now.inGrace);
+
+    const renewed = await milkround().request('POST', '/memberships/c-late/renew');
     assert.equal(renewed.status, 200);
     const body = renewed.body as Membership;
     assert.equal(body.status, 'active');
     assert.equal(body.inGrace, false);
-    assert.equal(body.periodEndsAt, new Date(Date.parse(joined.periodEndsAt) + periodMs).toISOString());
-    // Paid well ahead, so even on a busy machine the new periods outlast the grace it was in.
-    for (let more = 0; more < 4; more += 1) {
-      assert.equal((await milkround.request('POST', '/memberships/c-late/renew')).status, 200);
-    }
-    await sleep(Date.parse(inGrace.graceEndsAt ?? '') - Date.now() + 100);
-    const later = await read('c-late');
-    assert.equal(later.status, 'active');
-    assert.equal(later.periodEndsAt, new Date(Date.parse(joined.periodEndsAt) + 5 * periodMs).toISOString());
-    assert.notEqual(later.graceEndsAt, inGrace.graceEndsAt);
+    const nextPeriodEndsAt = new Date(Date.parse(joined.periodEndsAt) + periodMs).toISOString();
+    assert.equal(body.periodEndsAt, nextPeriodEndsAt);
+    // The renewal started the next period in the saga, which unscheduled the grace timeout.
+    const timing = await eventually(async () => {
+      const view = await saga(joined.membershipId);
+      return view?.state === 'Active' && !('graceExpired' in view.scheduled) ? view : undefined;
+    });
+    assert.deepEqual(Object.keys(timing.scheduled), ['renewalDue']);
+
+    // Past the old grace's end, and on to the end of the renewed period: grace again, not a lapse.
+    clock.advance(periodMs);
+    const graceAgain = await readUntil(
+      'c-late',
+      (now) => now.inGrace && now.periodEndsAt === nextPeriodEndsAt,
+    );
+    assert.equal(graceAgain.status, 'active');
+    assert.notEqual(graceAgain.graceEndsAt, inGrace.graceEndsAt);
     assert.deepEqual(watcher.of('c-late', 'MembershipEnded'), []);
-    await eventually(async () => (watcher.of('c-late', 'MembershipRenewed').length === 5 ? true : undefined));
+    await eventually(async () => (watcher.of('c-late', 'MembershipRenewed').length === 1 ? true : undefined));
   });
+});
+
+describe('the renewal saga of a cancelled membership', () => {
+  const { watcher, clock, milkround, join, read, saga, scheduledFor } = membershipsUnderTest();
 
   it('stops timing a cancelled membership: it ends once, cancelled, never lapsed', async () => {
     const joined = await join('c-quit');
-    const cancelled = await milkround.request('POST', '/memberships/c-quit/cancel');
+    await eventually(async () => ((await scheduledFor(joined.membershipId)) === 1 ? true : undefined));
+    const cancelled = await milkround().request('POST', '/memberships/c-quit/cancel');
     assert.equal(cancelled.status, 200);
-    const sql = milkround.host.sql;
-    assert.ok(sql);
-    const inspector = new SagaInspector(renewalSaga({ graceMs }), {
-      store: new PostgresSagaStore(sql),
-      transactions: sql,
-    });
-    const saga = await eventually(async () => {
-      const view = await inspector.find({ id: joined.membershipId });
+    const finished = await eventually(async () => {
+      const view = await saga(joined.membershipId);
       return view && view.state === undefined ? view : undefined;
     });
     assert.deepEqual(
-      saga.timeline.map((step) => step.event),
+      finished.timeline.map((step) => step.event),
       ['periodStarted', 'stopped'],
     );
-    await sleep(periodMs + graceMs + 200);
+    assert.equal(await scheduledFor(joined.membershipId), 0, 'stopping took the renewal timeout back');
+
+    // Past the period and the grace: with nothing scheduled, the membership stays cancelled.
+    clock.advance(periodMs + graceMs + dayMs);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     const ended = watcher.of('c-quit', 'MembershipEnded');
     assert.deepEqual(
       ended.map((each) => each.message.reason),

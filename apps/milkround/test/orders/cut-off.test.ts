@@ -7,7 +7,7 @@ import {
   isOpen,
   regionToday,
 } from '../../src/modules/orders/cut-off.ts';
-import { addDays, instantOfLocalTime, weekdayOf } from '../../src/modules/orders/zoned-dates.ts';
+import { weekdayOf } from '../../src/modules/orders/weekdays.ts';
 
 const iso = (date: Date) => date.toISOString();
 
@@ -91,27 +91,9 @@ describe('cut-off', () => {
   });
 });
 
-describe('zoned dates', () => {
-  it('counts calendar days across months, years and leap days', () => {
-    assert.equal(addDays('2026-12-31', 1), '2027-01-01');
-    assert.equal(addDays('2028-03-01', -1), '2028-02-29');
-  });
-
-  it('names weekdays', () => {
+describe('weekdays', () => {
+  it('names weekdays, Monday first', () => {
     assert.equal(weekdayOf('2026-11-23'), 'mon');
     assert.equal(weekdayOf('2026-11-29'), 'sun');
-  });
-
-  it('refuses a wall time the clocks skip', () => {
-    assert.throws(
-      () => instantOfLocalTime('2026-03-29', 1, 30, 'Europe/London'),
-      /01:30 does not exist on 2026-03-29/,
-    );
-    assert.throws(() => instantOfLocalTime('2026-03-08', 2, 30, 'America/New_York'), /02:30 does not exist/);
-  });
-
-  it('resolves the repeated hour when clocks fall back to one of its two instants', () => {
-    const instant = instantOfLocalTime('2026-11-01', 1, 30, 'America/New_York').toISOString();
-    assert.ok(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z'].includes(instant), instant);
   });
 });

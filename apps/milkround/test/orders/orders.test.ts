@@ -104,6 +104,50 @@ describe('orders', () => {
     assert.equal((await milkround.request('GET', '/orders/no-such-order')).status, 404);
   });
 
+  it('places an order once per orderId the client chose: sent again, even all at once, it answers with that order', async () => {
+    clock.set(monday);
+    await joinMember('uk-kim', 'UK', 0);
+    const orderId = uuidv7();
+    const body = { orderId, customerId: 'uk-kim', weekdays: ['tue'], lines: milk(2) };
+    const atOnce = await Promise.all(
+      [1, 2, 3].map(() => milkround.request('POST', '/orders/standing', body)),
+    );
+    const later = await milkround.request('POST', '/orders/standing', body);
+    for (const answer of [...atOnce, later]) {
+      assert.equal(answer.status, 201, JSON.stringify(answer.body));
+      assert.equal((answer.body as Order).orderId, orderId);
+    }
+    const orders = await milkround.request('GET', '/customers/uk-kim/orders');
+    assert.deepEqual(
+      (orders.body as Order[]).map((order) => order.orderId),
+      [orderId],
+    );
+
+    const asOneOff = await oneOff('uk-kim', '2026-11-26', milk(1));
+    assert.equal(asOneOff.status, 201, 'without an orderId each request is a new order');
+    const reused = await milkround.request('POST', '/orders/one-off', {
+      orderId,
+      customerId: 'uk-kim',
+      deliveryDate: '2026-11-26',
+      lines: milk(1),
+    });
+    assert.equal(reused.status, 409);
+    assert.equal((reused.body as Problem).title, 'Order id already used');
+    assert.match(
+      (reused.body as Problem).detail,
+      /was placed already, as a standing order of customer "uk-kim"/,
+    );
+    const otherCustomer = await milkround.request('POST', '/orders/standing', {
+      ...body,
+      customerId: 'uk-pia',
+    });
+    assert.equal(otherCustomer.status, 409);
+
+    const unsafe = await milkround.request('POST', '/orders/standing', { ...body, orderId: 'has spaces' });
+    assert.equal(unsafe.status, 400);
+    assert.match(JSON.stringify(unsafe.body), /orderId must be 1 to 100 letters, digits/);
+  });
+
   it('refuses a product the region does not sell, naming it and the ones it does', async () => {
     const placed = await oneOff('uk-ann', '2026-11-26', [{ sku: 'cheese', quantity: 1 }]);
     assert.equal(placed.status, 400);

@@ -175,6 +175,42 @@ describe('complaints and bottle returns, with billing', () => {
     assert.deepEqual(after.body, refunded);
   });
 
+  it('files a complaint once per complaintId the client chose, and refuses that id for another complaint', async () => {
+    await deliverAndCharge('d-resent', 'c-resent', 3);
+    const complaintId = uuidv7();
+    const complaint = {
+      complaintId,
+      customerId: 'c-resent',
+      deliveryId: 'd-resent',
+      sku: 'milk-1pt',
+      quantity: 1,
+      reason: 'sour',
+    };
+    const first = await running.request('POST', '/returns/complaints', complaint);
+    assert.deepEqual([first.status, first.body], [202, { complaintId }]);
+    const refunded = await settled(complaintId);
+    // Sent again after it was filed (its answer lost): the same answer, and no second refund.
+    const again = await running.request('POST', '/returns/complaints', complaint);
+    assert.deepEqual([again.status, again.body], [202, { complaintId }]);
+
+    const other = await running.request('POST', '/returns/complaints', { ...complaint, quantity: 2 });
+    assert.equal(other.status, 409);
+    assert.equal((other.body as { title: string }).title, 'Complaint id already used');
+    assert.match((other.body as { detail: string }).detail, /1 × milk-1pt of delivery "d-resent"/);
+
+    // A later complaint through the same endpoints: once it is resolved, anything sent before was handled.
+    await settled(
+      await complain({ customerId: 'c-resent', deliveryId: 'd-resent', sku: 'milk-1pt', quantity: 1 }),
+    );
+    assert.deepEqual((await running.request('GET', `/returns/complaints/${complaintId}`)).body, refunded);
+    const balance = await running.request('GET', '/billing/customers/c-resent/balance');
+    assert.equal(
+      (balance.body as { refundedPence: number }).refundedPence,
+      2 * 95,
+      'one refund per complaint',
+    );
+  });
+
   it('credits the deposit of returned bottles to the account, once per return id', async () => {
     const customerId = 'c-bottles';
     const first = await running.request('POST', '/returns/bottles', { customerId, bottles: 4 });

@@ -125,13 +125,7 @@ export function deliveriesModule(options: DeliveriesModuleOptions = {}): ModuleD
             }),
           ],
         }),
-        sagaEndpoint(saga, {
-          ...services.transactional,
-          store: services.sagaStore,
-          scheduler: services.scheduler,
-          endpointName: sagaEndpointName,
-          now: services.now,
-        }),
+        sagaEndpoint(saga, { ...services.sagaEndpointOptions, endpointName: sagaEndpointName }),
       ];
     },
     routes: (services) => deliveryRoutes(services, new DeliveryRepository(services.schema), saga),

@@ -1,8 +1,8 @@
 import { ConfigurationError, type ConsumeContext, captureOutgoing, type Scheduler } from '@switchyard/bus';
 import type { SqlTransaction } from '@switchyard/postgres';
+import { addDays, localDate, zonedInstant } from '../../shared/zoned-time.ts';
 import type { Region } from '../memberships/contracts.ts';
 import { NightlyRunDue, runEndpointName } from './delivery-messages.ts';
-import { addDays, localDate, zonedInstant } from './zoned-time.ts';
 
 /** When a region's nightly run happens: a wall-clock time in its time zone, for the next local day. */
 export interface NightlyRunTime {
@@ -45,14 +45,14 @@ export function nightlyRunEntryId(region: Region): string {
 /** The next nightly run of a region strictly after `after`: when it fires and the date it plans. */
 export function nextNightlyRun(time: NightlyRunTime, after: number): { dueAt: Date; deliveryDate: string } {
   const today = localDate(after, time.timeZone);
-  const tonight = zonedInstant(today, time.at, time.timeZone);
+  const tonight = zonedInstant(today, time.at, time.timeZone, 'later');
   const runDate = tonight.getTime() > after ? today : addDays(today, 1);
-  return { dueAt: zonedInstant(runDate, time.at, time.timeZone), deliveryDate: addDays(runDate, 1) };
+  return { dueAt: zonedInstant(runDate, time.at, time.timeZone, 'later'), deliveryDate: addDays(runDate, 1) };
 }
 
 /** When the nightly run that plans `deliveryDate` is meant to fire. */
 export function nightlyRunTimeFor(time: NightlyRunTime, deliveryDate: string): Date {
-  return zonedInstant(addDays(deliveryDate, -1), time.at, time.timeZone);
+  return zonedInstant(addDays(deliveryDate, -1), time.at, time.timeZone, 'later');
 }
 
 /**

@@ -33,11 +33,8 @@ export function membershipsModule(options: MembershipsOptions = {}): ModuleDefin
     endpoints: (services) => [
       membershipCommandsEndpoint(services, { periodMs }),
       sagaEndpoint(renewalSaga({ graceMs }), {
-        ...services.transactional,
-        store: services.sagaStore,
-        scheduler: services.scheduler,
+        ...services.sagaEndpointOptions,
         endpointName: renewalEndpoint,
-        now: services.now,
       }),
     ],
     routes: (services) => membershipRoutes(services),

@@ -1,6 +1,7 @@
 import { uuidv7 } from '@switchyard/bus';
 import { ProblemError } from '@switchyard/host';
-import type { SqlClient, SqlExecutor } from '@switchyard/postgres';
+import { type SqlClient, SqlError, type SqlExecutor, sqlStates } from '@switchyard/postgres';
+import { addDays } from '../../shared/zoned-time.ts';
 import type { OrderLine } from './contracts.ts';
 import { CustomerRepository } from './customer-repository.ts';
 import { describeCutOff, firstOpenDeliveryDate, isOpen, regionToday, zoneOf } from './cut-off.ts';
@@ -8,11 +9,14 @@ import type { Customer, Order, RequestedLine, StandingOrder } from './order.ts';
 import { OrderRepository } from './order-repository.ts';
 import { combineRequestedLines, discountedPrice } from './pricing.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
-import { addDays, type Weekday, weekdayOf } from './zoned-dates.ts';
+import { type Weekday, weekdayOf } from './weekdays.ts';
 
 /** A standing order as a customer places it. */
 export interface StandingOrderRequest {
-  /** Given by demo data for repeatable ids; new orders get a UUIDv7. */
+  /**
+   * Chosen by the client so that it can send the order again when it got no answer: an id placed
+   * before is answered with that order, not placed twice. Without one, the order gets a UUIDv7.
+   */
   readonly orderId?: string;
   readonly customerId: string;
   readonly lines: readonly RequestedLine[];
@@ -21,6 +25,7 @@ export interface StandingOrderRequest {
 
 /** A one-off order as a customer places it. */
 export interface OneOffOrderRequest {
+  /** As for a standing order: an id placed before is answered with that order. */
   readonly orderId?: string;
   readonly customerId: string;
   readonly deliveryDate: string;
@@ -49,7 +54,7 @@ export class OrderDesk {
 
   /** A standing order, delivered from the first date still open. */
   placeStanding(request: StandingOrderRequest): Promise<Order> {
-    return this.#sql.transaction(async (tx) => {
+    return this.#placeOnce(request, 'standing', async (tx) => {
       const customer = await this.#orderingCustomer(tx, request.customerId);
       const now = new Date(this.#now());
       const order: Order = {
@@ -71,7 +76,7 @@ export class OrderDesk {
 
   /** A one-off order, refused once its date's cut-off has passed. */
   placeOneOff(request: OneOffOrderRequest): Promise<Order> {
-    return this.#sql.transaction(async (tx) => {
+    return this.#placeOnce(request, 'one-off', async (tx) => {
       const customer = await this.#orderingCustomer(tx, request.customerId);
       const now = new Date(this.#now());
       this.#requireOpen(request.deliveryDate, customer, now);
@@ -164,6 +169,32 @@ export class OrderDesk {
     });
   }
 
+  /**
+   * Places an order once per order id. A request sent again with the id of an order already placed
+   * (its first answer lost) gets that order back, unchanged; the same id for a different customer or
+   * kind of order is a 409. Two such requests at once meet at the primary key, and the loser reads
+   * the winner's order.
+   */
+  async #placeOnce(
+    request: { readonly orderId?: string | undefined; readonly customerId: string },
+    kind: Order['kind'],
+    place: (tx: SqlExecutor) => Promise<Order>,
+  ): Promise<Order> {
+    const { orderId } = request;
+    if (orderId === undefined) return this.#sql.transaction(place);
+    try {
+      return await this.#sql.transaction(async (tx) => {
+        const placed = await this.#orders.find(tx, orderId);
+        return placed ? sameOrderAgain(placed, request.customerId, kind) : place(tx);
+      });
+    } catch (error) {
+      if (!(error instanceof SqlError && error.sqlState === sqlStates.uniqueViolation)) throw error;
+      const placed = await this.#orders.find(this.#sql, orderId);
+      if (!placed) throw error;
+      return sameOrderAgain(placed, request.customerId, kind);
+    }
+  }
+
   async #orderingCustomer(tx: SqlExecutor, customerId: string): Promise<Customer> {
     const customer = await this.#customers.find(tx, customerId);
     if (!customer) throw notMember(customerId);
@@ -218,6 +249,16 @@ function notMember(customerId: string): ProblemError {
     404,
     'Not a member',
     `Customer "${customerId}" is not a member: orders has not heard that they joined. Join with POST /memberships first (orders hears of it within moments)`,
+  );
+}
+
+/** The order placed earlier under the id a request brings again, when it is the same customer's order of the same kind. */
+function sameOrderAgain(placed: Order, customerId: string, kind: Order['kind']): Order {
+  if (placed.customerId === customerId && placed.kind === kind) return placed;
+  throw new ProblemError(
+    409,
+    'Order id already used',
+    `Order "${placed.orderId}" was placed already, as a ${placed.kind} order of customer "${placed.customerId}"; send that order again with its own id, or choose a new id for a new order`,
   );
 }
 

@@ -3,7 +3,7 @@ import type { Region } from '../memberships/contracts.ts';
 import type { OrderLine } from './contracts.ts';
 import type { Order, OrderStatus } from './order.ts';
 import { listOf, oneOf } from './row-values.ts';
-import { type Weekday, weekdays } from './zoned-dates.ts';
+import { type Weekday, weekdays } from './weekdays.ts';
 
 const statuses: readonly OrderStatus[] = ['open', 'cancelled', 'stopped'];
 const regions: readonly Region[] = ['UK', 'US'];

@@ -1,23 +1,28 @@
 import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
 import { z } from 'zod';
+import { clientChosenId } from '../../shared/client-chosen-id.ts';
 import { Region } from '../memberships/contracts.ts';
 import { OrderDesk } from './order-desk.ts';
 import { OrderView, viewOf } from './order-view.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
-import { weekdays } from './zoned-dates.ts';
+import { weekdays } from './weekdays.ts';
 
 const Lines = z
   .array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive().max(99) }))
   .min(1)
   .max(50);
 
+const OrderId = clientChosenId('orderId');
+
 const StandingBody = z.object({
+  orderId: OrderId.optional(),
   customerId: z.string().min(1),
   lines: Lines,
   weekdays: z.array(z.enum(weekdays)).min(1).max(7),
 });
 
 const OneOffBody = z.object({
+  orderId: OrderId.optional(),
   customerId: z.string().min(1),
   deliveryDate: z.iso.date(),
   lines: Lines,
@@ -29,10 +34,17 @@ const CustomerParams = z.object({ customerId: z.string().min(1) });
 const ProductView = z.object({ sku: z.string(), name: z.string(), unitPrice: z.number().int() });
 
 const placed = {
-  201: { description: 'The order, priced with the member’s discount', schema: OrderView },
+  201: {
+    description:
+      'The order, priced with the member’s discount; the same order again when its orderId was placed before',
+    schema: OrderView,
+  },
   400: { description: 'Invalid request, or a product not sold in the customer’s region' },
   404: { description: 'The customer is not a member' },
-  409: { description: 'The membership has ended, or the delivery date is past its cut-off' },
+  409: {
+    description:
+      'The membership has ended, the delivery date is past its cut-off, or the orderId is another customer’s or kind’s order',
+  },
 } as const;
 
 const changed = {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OrderLine } from './contracts.ts';
 import type { Order } from './order.ts';
-import { weekdays } from './zoned-dates.ts';
+import { weekdays } from './weekdays.ts';
 
 /** An order as the routes show it. */
 export const OrderView = z.object({

@@ -1,6 +1,6 @@
 import type { Region } from '../memberships/contracts.ts';
 import type { OrderLine } from './contracts.ts';
-import type { Weekday } from './zoned-dates.ts';
+import type { Weekday } from './weekdays.ts';
 
 /** Whether a member gets deliveries, as orders last heard from memberships. */
 export type CustomerStatus = 'active' | 'paused' | 'ended';

@@ -19,7 +19,7 @@ import { CustomerRepository } from './customer-repository.ts';
 import { firstOpenDeliveryDate } from './cut-off.ts';
 import { dueOrdersOf } from './due-orders.ts';
 import { OrderRepository } from './order-repository.ts';
-import { weekdayOf } from './zoned-dates.ts';
+import { weekdayOf } from './weekdays.ts';
 
 /** A membership event about a customer whose MemberJoined has not arrived yet; redelivery will bring it. */
 export class CustomerNotKnownYetError extends SwitchyardError {

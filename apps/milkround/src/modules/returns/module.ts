@@ -28,13 +28,7 @@ export function returnsModule(options: ReturnsOptions = {}): ModuleDefinition {
   return defineModule({
     name: 'returns',
     endpoints: (services) => [
-      sagaEndpoint(saga, {
-        ...services.transactional,
-        store: services.sagaStore,
-        scheduler: services.scheduler,
-        endpointName: complaintsEndpoint,
-        now: services.now,
-      }),
+      sagaEndpoint(saga, { ...services.sagaEndpointOptions, endpointName: complaintsEndpoint }),
     ],
     routes: (services) => returnsRoutes(services, saga, `queue:${complaintsEndpoint}`),
   });

@@ -2,12 +2,14 @@ import { uuidv7 } from '@switchyard/bus';
 import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
+import { clientChosenId } from '../../shared/client-chosen-id.ts';
 import { FileComplaint } from './complaint-messages.ts';
 import type { ComplaintSaga } from './complaint-saga.ts';
 import { ComplaintStatus, complaintStatus } from './complaint-status.ts';
 import { BottlesReturned } from './contracts.ts';
 
 const ComplaintBody = z.object({
+  complaintId: clientChosenId('complaintId').optional(),
   customerId: z.string().min(1),
   deliveryId: z.string().min(1),
   sku: z.string().min(1),
@@ -29,6 +31,10 @@ export function returnsRoutes(
   complaintsQueue: string,
 ): RouteDefinition[] {
   const inspector = new SagaInspector(saga, { store: services.sagaStore, transactions: services.sql });
+  const complaintNamed = async (complaintId: string): Promise<ComplaintStatus | undefined> => {
+    const view = await inspector.find({ id: complaintId });
+    return view && complaintStatus(view);
+  };
   return [
     route({
       method: 'POST',
@@ -39,10 +45,20 @@ export function returnsRoutes(
       responses: {
         202: { description: 'The complaint is filed', schema: z.object({ complaintId: z.string() }) },
         400: { description: 'The complaint is incomplete or invalid' },
+        409: { description: 'The complaintId is taken by a different complaint' },
       },
       handler: async ({ body }) => {
-        const complaintId = uuidv7();
-        await services.bus.send(complaintsQueue, FileComplaint, { complaintId, refundId: uuidv7(), ...body });
+        const { complaintId = uuidv7(), ...complaint } = body;
+        // A complaint sent again under its id is filed once: when it is filed already it is not sent
+        // again, and when two copies travel at once the saga takes the first and ignores the second.
+        const filed = body.complaintId === undefined ? undefined : await complaintNamed(complaintId);
+        if (filed) requireSameComplaint(filed, complaint);
+        else
+          await services.bus.send(complaintsQueue, FileComplaint, {
+            complaintId,
+            refundId: uuidv7(),
+            ...complaint,
+          });
         return {
           status: 202,
           body: { complaintId },
@@ -61,8 +77,7 @@ export function returnsRoutes(
         404: { description: 'No such complaint (yet: a complaint shows a moment after it is filed)' },
       },
       handler: async ({ params }) => {
-        const view = await inspector.find({ id: params.complaintId });
-        const status = view && complaintStatus(view);
+        const status = await complaintNamed(params.complaintId);
         if (!status) {
           throw new ProblemError(
             404,
@@ -94,4 +109,22 @@ export function returnsRoutes(
       },
     }),
   ];
+}
+
+/** A complaint sent again must be the one filed under its id; the same id for another complaint is a 409. */
+function requireSameComplaint(
+  filed: ComplaintStatus,
+  complaint: Omit<z.infer<typeof ComplaintBody>, 'complaintId'>,
+): void {
+  const same =
+    filed.customerId === complaint.customerId &&
+    filed.deliveryId === complaint.deliveryId &&
+    filed.sku === complaint.sku &&
+    filed.quantity === complaint.quantity;
+  if (same) return;
+  throw new ProblemError(
+    409,
+    'Complaint id already used',
+    `Complaint "${filed.complaintId}" was filed already, by customer "${filed.customerId}" about ${filed.quantity} × ${filed.sku} of delivery "${filed.deliveryId}"; choose a new complaintId for a different complaint`,
+  );
 }
