@@ -32,8 +32,8 @@ import {
 } from '@switchyard/postgres';
 import pg from 'pg';
 import { atFixedRate, median, percentile } from './support/measure.ts';
+import { postgresUrl as url } from './support/postgres.ts';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const rate = Number(process.argv[2] ?? 1_000);
 const seconds = Number(process.argv[3] ?? 5);
 const runs = Number(process.argv[4] ?? 3);

@@ -19,6 +19,7 @@
  * (each worker owns its own, so there are no conflicts), and take turns going first. On PGlite each
  * side has its own in-memory database with the same tables and instances. Each side first runs an
  * unmeasured round of 1,000 transactions; then the median of `runs` rounds is reported.
+ * `measureSagaStepOnPostgres` is what the peers table (peers.bench.ts) runs.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx node bench/postgres-saga-step.bench.ts [transactions=8000] [runs=5] [pgliteTransactions=2000]
  */
@@ -35,12 +36,10 @@ import {
   switchyardMigrations,
 } from '@switchyard/postgres';
 import pg from 'pg';
+import { retrying, withCleanup } from './support/cleanup.ts';
 import { median } from './support/measure.ts';
+import { postgresUrl as url } from './support/postgres.ts';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const transactions = Number(process.argv[2] ?? 8_000);
-const runs = Number(process.argv[3] ?? 5);
-const pgliteTransactions = Number(process.argv[4] ?? 2_000);
 const connections = 16;
 const workers = 16;
 const instancesPerWorker = 32;
@@ -289,14 +288,21 @@ async function measure(
   return (perWorkerSteps * workerCount) / ((performance.now() - started) / 1000);
 }
 
-/** Warm-up of each, then `runs` rounds taking turns going first; medians of raw and Switchyard tx/s. */
+/** Raw and Switchyard transactions/s of each round. */
+export interface SagaStepRates {
+  readonly raw: number[];
+  readonly yard: number[];
+}
+
+/** Warm-up of each, then `runs` rounds taking turns going first; each side's tx/s of every round. */
 async function compare(
   raw: StepRunner,
   yard: StepRunner,
   count: number,
+  runs: number,
   workerCount: number,
   perWorker: number,
-): Promise<{ raw: number[]; yard: number[] }> {
+): Promise<SagaStepRates> {
   await measure(raw, warmUpTransactions, workerCount, perWorker);
   await measure(yard, warmUpTransactions, workerCount, perWorker);
   const rates = { raw: [] as number[], yard: [] as number[] };
@@ -314,53 +320,57 @@ async function compare(
 
 function ignore(): void {}
 
-/** Schemas this process created; dropped at the end, also when it fails. */
-const createdSchemas: string[] = [];
-
-/** Drops the schemas on a connection of its own, trying again while the server restarts. */
-async function dropSchemas(names: readonly string[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+/** Drops the schema on a connection of its own, trying again for half a minute while the server restarts. */
+async function dropSchema(name: string): Promise<void> {
+  await retrying(10, 3_000, async () => {
     const client = new pg.Client({ connectionString: url });
     client.on('error', ignore);
     try {
       await client.connect();
-      for (const name of names) await client.query(`drop schema if exists "${name}" cascade`);
-      return;
-    } catch (error) {
-      if (attempt === 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await client.query(`drop schema if exists "${name}" cascade`);
     } finally {
       await client.end().catch(() => {});
     }
-  }
+  });
 }
 
-async function onPostgres(): Promise<{ raw: number[]; yard: number[] }> {
+/** The comparison on the PostgreSQL server, on a fresh schema dropped at the end. */
+export async function measureSagaStepOnPostgres(options: {
+  readonly transactions: number;
+  readonly runs: number;
+}): Promise<SagaStepRates> {
   const schema = `bench_saga_${process.pid}_${Date.now()}`;
-  createdSchemas.push(schema);
   const client = connectPostgres({ url, maxConnections: connections, applicationName: 'bench switchyard' });
   const pool = new pg.Pool({ connectionString: url, max: connections, application_name: 'bench raw' });
   pool.on('error', ignore);
   // A dying connection can emit 'error' twice (the server's FATAL, then the socket closing).
   pool.on('connect', (connection) => connection.on('error', ignore));
-  try {
-    await migrate(client, await switchyardMigrations(schema));
-    await seed(client, schema, workers, instancesPerWorker);
-    return await compare(
-      rawPgStep(pool, schema),
-      switchyardStep(client, schema),
-      transactions,
-      workers,
-      instancesPerWorker,
-    );
-  } finally {
-    await client.close().catch(() => {});
-    await pool.end().catch(() => {});
-    await dropSchemas([schema]);
-  }
+  return withCleanup(
+    async () => {
+      await migrate(client, await switchyardMigrations(schema));
+      await seed(client, schema, workers, instancesPerWorker);
+      return await compare(
+        rawPgStep(pool, schema),
+        switchyardStep(client, schema),
+        options.transactions,
+        options.runs,
+        workers,
+        instancesPerWorker,
+      );
+    },
+    async () => {
+      await client.close().catch(() => {});
+      await pool.end().catch(() => {});
+      await dropSchema(schema);
+    },
+  );
 }
 
-async function onPglite(): Promise<{ raw: number[]; yard: number[] }> {
+/** The comparison on PGlite in memory, one transaction at a time. */
+export async function measureSagaStepOnPglite(options: {
+  readonly transactions: number;
+  readonly runs: number;
+}): Promise<SagaStepRates> {
   const schema = 'bench_saga';
   const client = await openPglite();
   const db = await PGlite.create();
@@ -389,7 +399,8 @@ async function onPglite(): Promise<{ raw: number[]; yard: number[] }> {
     return await compare(
       rawPgliteStep(db, schema),
       switchyardStep(client, schema),
-      pgliteTransactions,
+      options.transactions,
+      options.runs,
       1,
       workers * instancesPerWorker,
     );
@@ -399,25 +410,25 @@ async function onPglite(): Promise<{ raw: number[]; yard: number[] }> {
   }
 }
 
-// An error nobody awaits (a connection lost while the server restarts) still drops the schemas.
-process.once('uncaughtException', (error) => {
-  process.stderr.write(`${error.stack ?? error}\n`);
-  void dropSchemas(createdSchemas).finally(() => process.exit(1));
-});
-const postgres = await onPostgres();
-const pglite = await onPglite();
-const line = (name: string, rates: { raw: number[]; yard: number[] }) => {
-  const raw = median(rates.raw);
-  const yard = median(rates.yard);
-  return `${name.padEnd(34)}${raw.toFixed(0).padStart(10)}${yard.toFixed(0).padStart(17)}${(yard / raw).toFixed(2).padStart(8)}\n`;
-};
-const each = (rates: number[]) => rates.map((rate) => rate.toFixed(0)).join(' ');
-process.stdout.write(
-  `Saga step (find by key, versioned update, outbox row, inbox row, commit), median of ${runs}\n` +
-    `${'database'.padEnd(34)}${'raw tx/s'.padStart(10)}${'Switchyard tx/s'.padStart(17)}${'ratio'.padStart(8)}\n` +
-    line(`PostgreSQL, ${workers} workers, ${transactions} tx`, postgres) +
-    line(`PGlite, sequential, ${pgliteTransactions} tx`, pglite) +
-    `rounds (tx/s): PostgreSQL raw ${each(postgres.raw)}; Switchyard ${each(postgres.yard)}\n` +
-    `               PGlite raw ${each(pglite.raw)}; Switchyard ${each(pglite.yard)}\n` +
-    `RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
-);
+if (import.meta.main) {
+  const transactions = Number(process.argv[2] ?? 8_000);
+  const runs = Number(process.argv[3] ?? 5);
+  const pgliteTransactions = Number(process.argv[4] ?? 2_000);
+  const postgres = await measureSagaStepOnPostgres({ transactions, runs });
+  const pglite = await measureSagaStepOnPglite({ transactions: pgliteTransactions, runs });
+  const line = (name: string, rates: { raw: number[]; yard: number[] }) => {
+    const raw = median(rates.raw);
+    const yard = median(rates.yard);
+    return `${name.padEnd(34)}${raw.toFixed(0).padStart(10)}${yard.toFixed(0).padStart(17)}${(yard / raw).toFixed(2).padStart(8)}\n`;
+  };
+  const each = (rates: number[]) => rates.map((rate) => rate.toFixed(0)).join(' ');
+  process.stdout.write(
+    `Saga step (find by key, versioned update, outbox row, inbox row, commit), median of ${runs}\n` +
+      `${'database'.padEnd(34)}${'raw tx/s'.padStart(10)}${'Switchyard tx/s'.padStart(17)}${'ratio'.padStart(8)}\n` +
+      line(`PostgreSQL, ${workers} workers, ${transactions} tx`, postgres) +
+      line(`PGlite, sequential, ${pgliteTransactions} tx`, pglite) +
+      `rounds (tx/s): PostgreSQL raw ${each(postgres.raw)}; Switchyard ${each(postgres.yard)}\n` +
+      `               PGlite raw ${each(pglite.raw)}; Switchyard ${each(pglite.yard)}\n` +
+      `RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
+  );
+}

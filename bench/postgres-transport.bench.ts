@@ -21,55 +21,31 @@
  * for the last batch's completion). Switchyard and pg-boss have a schema each, every round uses a
  * new queue, each path first runs an unmeasured round of 2,000 messages, and the paths take turns
  * going first. Prints the median messages/s of `runs` rounds for each path and Switchyard's ratio to
- * each pg-boss configuration.
+ * each pg-boss configuration. `measurePostgresTransport` is what the peers table (peers.bench.ts) runs.
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx node bench/postgres-transport.bench.ts [messages=10000] [runs=3]
  */
 import type { Delivery } from '@switchyard/bus';
-import {
-  connectPostgres,
-  migrate,
-  PostgresTransport,
-  type SqlClient,
-  switchyardMigrations,
-} from '@switchyard/postgres';
+import { connectPostgres, migrate, PostgresTransport, switchyardMigrations } from '@switchyard/postgres';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { median, runConcurrently } from './support/measure.ts';
+import { retrying, withCleanup } from './support/cleanup.ts';
+import { countdown, median, type PathRate, runConcurrently } from './support/measure.ts';
+import { postgresUrl as url } from './support/postgres.ts';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const messages = Number(process.argv[2] ?? 10_000);
-const runs = Number(process.argv[3] ?? 3);
 const connections = 10;
 const inFlight = 50;
 const prefetch = 50;
 const warmUpMessages = 2_000;
 const payload = 'x'.repeat(1024 - 40);
 const contentType = 'application/json';
-const stamp = `${process.pid}_${Date.now()}`;
-const yardSchema = `bench_transport_yard_${stamp}`;
-const bossSchema = `bench_transport_boss_${stamp}`;
 
 interface Reading {
   readonly sequence: number;
   readonly payload: string;
 }
 
-/** A promise resolved by calling `done` once `count` calls were made. */
-function countdown(count: number): { tick: () => void; finished: Promise<void> } {
-  let left = count;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  return {
-    tick: () => {
-      if (--left === 0) done();
-    },
-    finished,
-  };
-}
-
+/** Numbers each round's queue, so no round reads another's messages. */
 let round = 0;
 
 async function switchyard(transport: PostgresTransport, count: number): Promise<number> {
@@ -128,46 +104,35 @@ async function pgBoss(boss: PgBoss, notify: boolean, count: number): Promise<num
 
 function ignore(): void {}
 
-/** Drops the schemas on a connection of its own, trying again while the server restarts. */
+/** Drops the schemas on a connection of its own, trying again for half a minute while the server restarts. */
 async function dropSchemas(names: readonly string[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  await retrying(10, 3_000, async () => {
     const client = new pg.Client({ connectionString: url });
     client.on('error', ignore);
     try {
       await client.connect();
       for (const name of names) await client.query(`drop schema if exists "${name}" cascade`);
-      return;
-    } catch (error) {
-      if (attempt === 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       await client.end().catch(() => {});
     }
-  }
+  });
 }
 
-// An error nobody awaits (a connection lost while the server restarts) still drops the schemas.
-process.once('uncaughtException', (error) => {
-  process.stderr.write(`${error.stack ?? error}\n`);
-  void dropSchemas([yardSchema, bossSchema]).finally(() => process.exit(1));
-});
-
-interface Path {
-  readonly name: string;
-  readonly run: (count: number) => Promise<number>;
-  readonly times: number[];
-}
-const paths: Path[] = [];
-let client: SqlClient | undefined;
-let transport: PostgresTransport | undefined;
-let boss: PgBoss | undefined;
-try {
-  client = connectPostgres({ url, maxConnections: connections, applicationName: 'bench switchyard' });
-  await migrate(client, await switchyardMigrations(yardSchema));
-  const started = new PostgresTransport(client, { schema: yardSchema });
-  transport = started;
-  await started.start();
-  const peer = new PgBoss({
+/**
+ * One unmeasured round of 2,000 messages on each path, then `runs` rounds of `messages`, the paths
+ * taking turns going first; each path's median messages/s, Switchyard first, then pg-boss notify and
+ * pg-boss polling. Switchyard and pg-boss each get a schema of their own, dropped at the end.
+ */
+export async function measurePostgresTransport(options: {
+  readonly messages: number;
+  readonly runs: number;
+}): Promise<PathRate[]> {
+  const stamp = `${process.pid}_${Date.now()}`;
+  const yardSchema = `bench_transport_yard_${stamp}`;
+  const bossSchema = `bench_transport_boss_${stamp}`;
+  const client = connectPostgres({ url, maxConnections: connections, applicationName: 'bench switchyard' });
+  const transport = new PostgresTransport(client, { schema: yardSchema });
+  const boss = new PgBoss({
     connectionString: url,
     schema: bossSchema,
     max: connections,
@@ -176,39 +141,58 @@ try {
     supervise: false,
     schedule: false,
   });
-  boss = peer;
-  peer.on('error', (error) => process.stderr.write(`pg-boss: ${error.message}\n`));
-  await peer.start();
-  paths.push(
-    { name: 'Switchyard transport', run: (count) => switchyard(started, count), times: [] },
-    { name: 'pg-boss notify', run: (count) => pgBoss(peer, true, count), times: [] },
-    { name: 'pg-boss polling', run: (count) => pgBoss(peer, false, count), times: [] },
+  boss.on('error', (error) => process.stderr.write(`pg-boss: ${error.message}\n`));
+  const paths = [
+    {
+      name: 'Switchyard transport',
+      run: (count: number) => switchyard(transport, count),
+      times: [] as number[],
+    },
+    { name: 'pg-boss notify', run: (count: number) => pgBoss(boss, true, count), times: [] as number[] },
+    { name: 'pg-boss polling', run: (count: number) => pgBoss(boss, false, count), times: [] as number[] },
+  ];
+  await withCleanup(
+    async () => {
+      await migrate(client, await switchyardMigrations(yardSchema));
+      await transport.start();
+      await boss.start();
+      // One unmeasured round each first, so no path is timed while the JIT is still compiling it.
+      for (const path of paths) await path.run(warmUpMessages);
+      for (let run = 0; run < options.runs; run++) {
+        for (let index = 0; index < paths.length; index++) {
+          const path = paths[(run + index) % paths.length] as (typeof paths)[number];
+          path.times.push(await path.run(options.messages));
+        }
+      }
+    },
+    async () => {
+      await transport.close().catch(ignore);
+      await client.close().catch(ignore);
+      await boss.stop({ graceful: false, close: true }).catch(ignore);
+      await dropSchemas([yardSchema, bossSchema]);
+    },
   );
-  // One unmeasured round each first, so no path is timed while the JIT is still compiling it.
-  for (const path of paths) await path.run(warmUpMessages);
-  for (let run = 0; run < runs; run++) {
-    for (let index = 0; index < paths.length; index++) {
-      const path = paths[(run + index) % paths.length] as Path;
-      path.times.push(await path.run(messages));
-    }
-  }
-} finally {
-  await transport?.close().catch(ignore);
-  await client?.close().catch(ignore);
-  await boss?.stop({ graceful: false, close: true }).catch(ignore);
-  await dropSchemas([yardSchema, bossSchema]);
+  const rate = (elapsed: number) => options.messages / (elapsed / 1000);
+  return paths.map((path) => ({
+    name: path.name,
+    perSecond: rate(median(path.times)),
+    rounds: path.times.map(rate),
+  }));
 }
 
-const rate = (elapsed: number) => messages / (elapsed / 1000);
-const yardRate = rate(median(paths[0]?.times ?? []));
-let table =
-  `PostgreSQL queue send → consume → settle, ${messages} 1 KB messages, ${inFlight} sends in flight, ` +
-  `${prefetch} held by the consumer, ${connections} connections each, median of ${runs}\n` +
-  `${'path'.padEnd(24)}${'msg/s'.padStart(10)}${'Switchyard ratio'.padStart(18)}   rounds (msg/s)\n`;
-for (const path of paths) {
-  const pathRate = rate(median(path.times));
-  table +=
-    `${path.name.padEnd(24)}${pathRate.toFixed(0).padStart(10)}${(yardRate / pathRate).toFixed(2).padStart(18)}   ` +
-    `${path.times.map((elapsed) => rate(elapsed).toFixed(0)).join(' ')}\n`;
+if (import.meta.main) {
+  const messages = Number(process.argv[2] ?? 10_000);
+  const runs = Number(process.argv[3] ?? 3);
+  const paths = await measurePostgresTransport({ messages, runs });
+  const yardRate = paths[0]?.perSecond ?? Number.NaN;
+  let table =
+    `PostgreSQL queue send → consume → settle, ${messages} 1 KB messages, ${inFlight} sends in flight, ` +
+    `${prefetch} held by the consumer, ${connections} connections each, median of ${runs}\n` +
+    `${'path'.padEnd(24)}${'msg/s'.padStart(10)}${'Switchyard ratio'.padStart(18)}   rounds (msg/s)\n`;
+  for (const path of paths) {
+    table +=
+      `${path.name.padEnd(24)}${path.perSecond.toFixed(0).padStart(10)}${(yardRate / path.perSecond).toFixed(2).padStart(18)}   ` +
+      `${path.rounds.map((perSecond) => perSecond.toFixed(0)).join(' ')}\n`;
+  }
+  process.stdout.write(`${table}RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`);
 }
-process.stdout.write(`${table}RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`);

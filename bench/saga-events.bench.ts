@@ -23,6 +23,7 @@
  * unmeasured round of 1,000 events; then `runs` rounds, the sides taking turns going first, each
  * round `events` events per side. Prints events/s, the ratio Switchyard/raw per round and the
  * medians, and the process's CPU time per event on each side (PostgreSQL shares the machine).
+ * `measureSagaEvents` is what the peers table (peers.bench.ts) runs.
  *
  * Then the saga checker, in memory: `checkSaga` on the trade booking saga of the saga package's tests
  * with the scenario of its checker test (two trades, each executed, allocated, confirmed and amended
@@ -45,16 +46,10 @@ import { checkSaga, defineSaga, event, SagaEngine, type SagaEvent } from '@switc
 import pg from 'pg';
 import { z } from 'zod';
 import { tradeBooking, tradeInvariants, tradeScenario } from '../packages/saga/test/support/trade-booking.ts';
+import { retrying, withCleanup } from './support/cleanup.ts';
 import { median } from './support/measure.ts';
+import { postgresUrl as url } from './support/postgres.ts';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const events = Number(process.argv[2] ?? 8_000);
-const runs = Number(process.argv[3] ?? 5);
-const rawLock = process.argv[4] ?? 'none';
-if (rawLock !== 'none' && rawLock !== 'for-update') {
-  throw new Error(`rawLock must be "none" or "for-update", got "${rawLock}"`);
-}
-const checkerRuns = Number(process.argv[5] ?? 200);
 const connections = 8;
 const workers = 8;
 const instancesPerWorker = 16;
@@ -142,8 +137,11 @@ function switchyardStep(
     });
 }
 
+/** How the raw side's select reads the instance: without a lock, as the store's `load`, or `for update`. */
+export type RawLock = 'none' | 'for-update';
+
 /** The hand-written statements, for one schema: the stores' tables and the columns they write. */
-function rawStatements(schema: string) {
+function rawStatements(schema: string, rawLock: RawLock) {
   const table = (name: string) => `"${schema}".${name}`;
   return {
     inbox: `insert into ${table('yard_inbox')} (consumer, message_id, recorded_at) values ($1, $2, $3)
@@ -171,8 +169,8 @@ function rawStatementName(statement: string): string {
 }
 
 /** The raw side: `pg.Pool`, `BEGIN`/`COMMIT`, each statement prepared once per connection. */
-function rawStep(pool: pg.Pool, schema: string): StepRunner {
-  const sql = rawStatements(schema);
+function rawStep(pool: pg.Pool, schema: string, rawLock: RawLock): StepRunner {
+  const sql = rawStatements(schema, rawLock);
   return async (step) => {
     const connection = await pool.connect();
     // A checked-out pg connection has no error listener: a server restart would crash the process.
@@ -266,7 +264,7 @@ async function seedRaw(
 }
 
 /** Events per second and the process's CPU time per event (user + system, µs). */
-interface Rate {
+export interface Rate {
   readonly perSecond: number;
   readonly cpuMicros: number;
 }
@@ -298,22 +296,18 @@ async function measure(run: StepRunner, ids: readonly (readonly string[])[], cou
 
 function ignore(): void {}
 
-/** Drops the schema on a connection of its own, trying again while the server restarts. */
+/** Drops the schema on a connection of its own, trying again for half a minute while the server restarts. */
 async function dropSchema(name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+  await retrying(10, 3_000, async () => {
     const client = new pg.Client({ connectionString: url });
     client.on('error', ignore);
     try {
       await client.connect();
       await client.query(`drop schema if exists "${name}" cascade`);
-      return;
-    } catch (error) {
-      if (attempt === 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
     } finally {
       await client.end().catch(() => {});
     }
-  }
+  });
 }
 
 /** The sum of `count` over one side's instances: every applied event adds one. */
@@ -331,24 +325,34 @@ async function countedSteps(
   return Number(rows[0]?.steps ?? 0);
 }
 
-interface Results {
+/** Each side's rate in each round, raw and Switchyard taking turns going first. */
+export interface SagaEventResults {
   readonly raw: Rate[];
   readonly yard: Rate[];
 }
 
-async function onPostgres(): Promise<Results> {
+/**
+ * The PostgreSQL comparison on a fresh schema, dropped at the end: 1,000 unmeasured events a side,
+ * then `runs` rounds of `events` events a side.
+ */
+export async function measureSagaEvents(options: {
+  readonly events: number;
+  readonly runs: number;
+  readonly rawLock: RawLock;
+}): Promise<SagaEventResults> {
+  const { events, runs } = options;
   const schema = `bench_saga_events_${process.pid}_${Date.now()}`;
   const client = connectPostgres({ url, maxConnections: connections, applicationName: 'bench switchyard' });
   const pool = new pg.Pool({ connectionString: url, max: connections, application_name: 'bench raw' });
   pool.on('error', ignore);
   // A dying connection can emit 'error' twice (the server's FATAL, then the socket closing).
   pool.on('connect', (connection) => connection.on('error', ignore));
-  // An error nobody awaits (a connection lost while the server restarts) still drops the schema.
-  process.once('uncaughtException', (error) => {
-    process.stderr.write(`${error.stack ?? error}\n`);
-    void dropSchema(schema).finally(() => process.exit(1));
-  });
-  try {
+  const cleanup = async () => {
+    await client.close().catch(() => {});
+    await pool.end().catch(() => {});
+    await dropSchema(schema);
+  };
+  return withCleanup(async () => {
     await migrate(client, await switchyardMigrations(schema));
     const engine = new SagaEngine(counterSaga, new PostgresSagaStore(client, { schema }));
     const inbox = new PostgresInbox(client, { schema });
@@ -356,11 +360,11 @@ async function onPostgres(): Promise<Results> {
     const yardIds = instanceIds();
     await seedRaw(client, schema, rawIds);
     await seedSwitchyard(client, engine, yardIds);
-    const raw = rawStep(pool, schema);
+    const raw = rawStep(pool, schema, options.rawLock);
     const yard = switchyardStep(client, engine, inbox);
     await measure(raw, rawIds, warmUpEvents);
     await measure(yard, yardIds, warmUpEvents);
-    const results: Results = { raw: [], yard: [] };
+    const results: SagaEventResults = { raw: [], yard: [] };
     for (let round = 0; round < runs; round++) {
       if (round % 2 === 0) {
         results.raw.push(await measure(raw, rawIds, events));
@@ -380,15 +384,11 @@ async function onPostgres(): Promise<Results> {
       );
     }
     return results;
-  } finally {
-    await client.close().catch(() => {});
-    await pool.end().catch(() => {});
-    await dropSchema(schema);
-  }
+  }, cleanup);
 }
 
 /** Orderings per second of `checkSaga` over the trade scenario, one check per round, after one unmeasured check. */
-async function checkerRates(): Promise<number[]> {
+async function checkerRates(runs: number, checkerRuns: number): Promise<number[]> {
   const check = (seed: number) =>
     checkSaga({
       definition: tradeBooking(),
@@ -403,28 +403,37 @@ async function checkerRates(): Promise<number[]> {
   return rates;
 }
 
-const results = await onPostgres();
-const checker = await checkerRates();
-const ratios = results.yard.map(
-  (yard, round) => yard.perSecond / (results.raw[round]?.perSecond ?? Number.NaN),
-);
-const rawMedian = median(results.raw.map((each) => each.perSecond));
-const yardMedian = median(results.yard.map((each) => each.perSecond));
-const cell = (value: string, width: number) => value.padStart(width);
-let table = `${'round'.padEnd(8)}${cell('raw ev/s', 10)}${cell('Switchyard ev/s', 17)}${cell('ratio', 8)}${cell('raw CPU µs/ev', 15)}${cell('Switchyard CPU µs/ev', 22)}\n`;
-results.raw.forEach((raw, round) => {
-  const yard = results.yard[round] as Rate;
-  table +=
-    `${String(round + 1).padEnd(8)}${cell(raw.perSecond.toFixed(0), 10)}${cell(yard.perSecond.toFixed(0), 17)}` +
-    `${cell((ratios[round] ?? 0).toFixed(2), 8)}${cell(raw.cpuMicros.toFixed(0), 15)}${cell(yard.cpuMicros.toFixed(0), 22)}\n`;
-});
-process.stdout.write(
-  `Saga event (inbox row, load by id, versioned update, audit row, commit) on PostgreSQL, ` +
-    `${workers} workers, ${connections} connections a side, ${events} events a round, raw select lock: ${rawLock}\n` +
-    table +
-    `${'median'.padEnd(8)}${cell(rawMedian.toFixed(0), 10)}${cell(yardMedian.toFixed(0), 17)}` +
-    `${cell((yardMedian / rawMedian).toFixed(2), 8)}   (median of the rounds' ratios: ${median(ratios).toFixed(2)})\n` +
-    `Saga checker (trade booking, 10 messages, redeliveries and crashes, ${checkerRuns} schedules a check), orderings/s: ` +
-    `${checker.map((rate) => rate.toFixed(0)).join(' ')}; median ${median(checker).toFixed(0)}\n` +
-    `RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
-);
+if (import.meta.main) {
+  const events = Number(process.argv[2] ?? 8_000);
+  const runs = Number(process.argv[3] ?? 5);
+  const rawLock = process.argv[4] ?? 'none';
+  if (rawLock !== 'none' && rawLock !== 'for-update') {
+    throw new Error(`rawLock must be "none" or "for-update", got "${rawLock}"`);
+  }
+  const checkerRuns = Number(process.argv[5] ?? 200);
+  const results = await measureSagaEvents({ events, runs, rawLock });
+  const checker = await checkerRates(runs, checkerRuns);
+  const ratios = results.yard.map(
+    (yard, round) => yard.perSecond / (results.raw[round]?.perSecond ?? Number.NaN),
+  );
+  const rawMedian = median(results.raw.map((each) => each.perSecond));
+  const yardMedian = median(results.yard.map((each) => each.perSecond));
+  const cell = (value: string, width: number) => value.padStart(width);
+  let table = `${'round'.padEnd(8)}${cell('raw ev/s', 10)}${cell('Switchyard ev/s', 17)}${cell('ratio', 8)}${cell('raw CPU µs/ev', 15)}${cell('Switchyard CPU µs/ev', 22)}\n`;
+  results.raw.forEach((raw, round) => {
+    const yard = results.yard[round] as Rate;
+    table +=
+      `${String(round + 1).padEnd(8)}${cell(raw.perSecond.toFixed(0), 10)}${cell(yard.perSecond.toFixed(0), 17)}` +
+      `${cell((ratios[round] ?? 0).toFixed(2), 8)}${cell(raw.cpuMicros.toFixed(0), 15)}${cell(yard.cpuMicros.toFixed(0), 22)}\n`;
+  });
+  process.stdout.write(
+    `Saga event (inbox row, load by id, versioned update, audit row, commit) on PostgreSQL, ` +
+      `${workers} workers, ${connections} connections a side, ${events} events a round, raw select lock: ${rawLock}\n` +
+      table +
+      `${'median'.padEnd(8)}${cell(rawMedian.toFixed(0), 10)}${cell(yardMedian.toFixed(0), 17)}` +
+      `${cell((yardMedian / rawMedian).toFixed(2), 8)}   (median of the rounds' ratios: ${median(ratios).toFixed(2)})\n` +
+      `Saga checker (trade booking, 10 messages, redeliveries and crashes, ${checkerRuns} schedules a check), orderings/s: ` +
+      `${checker.map((rate) => rate.toFixed(0)).join(' ')}; median ${median(checker).toFixed(0)}\n` +
+      `RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB\n`,
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: the in-memory bus benchmark, as `npm run bench` always ran it (arguments passed
+ * on: `npm run bench -- 20000 5`). `npm run bench -- --peers [--messages N] [--runs R] [--rate M]
+ * [--only rabbitmq,postgres,saga]`: Switchyard next to its peers in one table (peers.bench.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+if (args.includes('--peers')) {
+  const { runPeers } = await import('./peers.bench.ts');
+  const { parsePeersArguments } = await import('./peers/options.ts');
+  await runPeers(parsePeersArguments(args.filter((arg) => arg !== '--peers')));
+} else {
+  // Its own process, as before: the script runs on load and reads its arguments from process.argv.
+  const script = fileURLToPath(new URL('./bus-memory.bench.ts', import.meta.url));
+  const child = spawnSync(process.execPath, [...process.execArgv, script, ...args], { stdio: 'inherit' });
+  process.exitCode = child.status ?? 1;
+}
