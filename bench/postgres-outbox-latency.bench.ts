@@ -7,7 +7,7 @@
  * on one `connectPostgres` pool of 10 connections, one `PostgresTransport`, and a consumer on each
  * destination queue (prefetch 50) that records the time it got each message and acks it.
  * - Outbox: `client.transaction(tx => outbox.add(tx, [send to the queue], dispatcher.leaseMs))`
- *   with `PostgresOutbox`, then `OutboxDispatcher.deliver(entries)` (from `@switchyard/bus`, the
+ *   with `PostgresOutbox`, then `OutboxDispatcher.dispatchAdded(entries)` (from `@switchyard/bus`, the
  *   transport as its transport, no sweeper running): the transport's `send`, then `markDelivered`.
  *   Measured from the moment the transaction's commit returned to the consumer's handler
  *   ("commit → consumer"); also from before BEGIN ("begin → consumer").
@@ -128,7 +128,7 @@ async function viaOutbox(
       outbox.add(tx, [{ kind: 'send', destination: target.queue, message: each }], dispatcher.leaseMs),
     );
     times.set(each.messageId, { begin, commit: performance.now() });
-    if (!(await dispatcher.deliver(entries))) failed += 1;
+    if (!(await dispatcher.dispatchAdded(entries))) failed += 1;
   });
   if (failed > 0) throw new Error(`${failed} outbox deliveries failed`);
   await target.finish();

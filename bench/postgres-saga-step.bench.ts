@@ -24,7 +24,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx node bench/postgres-saga-step.bench.ts [transactions=8000] [runs=5] [pgliteTransactions=2000]
  */
 import { PGlite } from '@electric-sql/pglite';
-import { type SagaRecord, uuidv7 } from '@switchyard/bus';
+import { messageFingerprint, type SagaRecord, uuidv7 } from '@switchyard/bus';
 import {
   connectPostgres,
   migrate,
@@ -133,7 +133,10 @@ function switchyardStep(client: SqlClient, schema: string): StepRunner {
         ],
         leaseMs,
       );
-      await inbox.tryRecord(tx, consumerName, step.messageId);
+      await inbox.tryRecord(tx, consumerName, {
+        messageId: step.messageId,
+        fingerprint: messageFingerprint([sagaType], { orderId: step.orderId }),
+      });
     });
 }
 

@@ -32,7 +32,7 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx node bench/saga-events.bench.ts [events=8000] [runs=5] [rawLock=none|for-update] [checkerRuns=200]
  */
-import { defineMessage, uuidv7 } from '@switchyard/bus';
+import { defineMessage, messageFingerprint, uuidv7 } from '@switchyard/bus';
 import {
   connectPostgres,
   migrate,
@@ -126,7 +126,11 @@ function switchyardStep(
 ): StepRunner {
   return (step) =>
     client.transaction(async (tx) => {
-      if (!(await inbox.tryRecord(tx, consumerName, step.messageId))) return;
+      const fingerprint = messageFingerprint([steppedEvent.messageType.urn], step.message);
+      if (
+        (await inbox.tryRecord(tx, consumerName, { messageId: step.messageId, fingerprint })) !== 'recorded'
+      )
+        return;
       const outcome = await engine.handle(tx, {
         event: steppedEvent,
         message: step.message,

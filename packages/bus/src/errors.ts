@@ -15,3 +15,14 @@ export class ConfigurationError extends SwitchyardError {
     super('CONFIGURATION', message);
   }
 }
+
+/**
+ * A consumer refuses a message for what it says (a reused key with other content, a rule the data
+ * breaks). Retrying cannot change the answer, so the bus sends it straight to the error queue with
+ * this message as the reason, for a person to correct and retry or purge.
+ */
+export class MessageRefusedError extends SwitchyardError {
+  constructor(message: string) {
+    super('MESSAGE_REFUSED', message);
+  }
+}

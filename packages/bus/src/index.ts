@@ -29,6 +29,7 @@ export type {
   MessageSink,
   Middleware,
 } from './endpoint/consume-context.ts';
+export { DeliveryLimitExceededError, defaultDeliveryLimit } from './endpoint/delivery-limit.ts';
 export type { DeliveryObserver } from './endpoint/endpoint-runtime.ts';
 export { HandlerTimeoutError } from './endpoint/handler-timeout.ts';
 export {
@@ -43,7 +44,7 @@ export { type Destination, parseDestination } from './envelope/addresses.ts';
 export { type Envelope, envelopeHeaders, type HostInfo } from './envelope/envelope.ts';
 export { currentHost } from './envelope/host-info.ts';
 export { isUuid, uuidv7 } from './envelope/uuidv7.ts';
-export { ConfigurationError, SwitchyardError } from './errors.ts';
+export { ConfigurationError, MessageRefusedError, SwitchyardError } from './errors.ts';
 export { MessageLog, type Observed } from './harness/message-log.ts';
 export {
   type ConsumedRecord,
@@ -55,6 +56,8 @@ export {
   type TestHarness,
   type TestHarnessOptions,
 } from './harness/test-harness.ts';
+export { InboxReusedIdError } from './inbox/inbox-errors.ts';
+export { contentDigest, messageFingerprint } from './inbox/message-fingerprint.ts';
 export { MemoryBroker, MemoryQueue, type QueuedMessage } from './memory/memory-broker.ts';
 export * from './memory/memory-ports.ts';
 export { MemoryTransport } from './memory/memory-transport.ts';
@@ -69,8 +72,13 @@ export {
   transactional,
   transactionOf,
 } from './outbox/transactional-middleware.ts';
-export type { Inbox } from './ports/inbox.ts';
-export type { Outbox, OutboxEntry, OutgoingMessage } from './ports/outbox.ts';
+export {
+  defaultInboxWindowMs,
+  type Inbox,
+  type InboxMessage,
+  type InboxVerdict,
+} from './ports/inbox.ts';
+export type { AddedEntries, Outbox, OutboxEntry, OutboxLease, OutgoingMessage } from './ports/outbox.ts';
 export {
   SagaConcurrencyError,
   type SagaRecord,
@@ -83,6 +91,8 @@ export type { TransactionalSends } from './ports/transactional-sends.ts';
 export {
   describeErrorQueueMessage,
   type ErrorQueueMessage,
+  type ErrorQueueMessageNotMoved,
+  type ErrorQueueRetryResult,
   type ErrorQueues,
   headersForRetry,
 } from './recoverability/error-queues.ts';
@@ -93,7 +103,13 @@ export {
   isRetryable,
   type RetryPolicy,
 } from './recoverability/retry-policy.ts';
-export { type MoveReason, transportHeaders } from './recoverability/transport-headers.ts';
+export {
+  type MoveReason,
+  redeliveryStateHeaders,
+  transportHeaders,
+  withoutBusHeaders,
+} from './recoverability/transport-headers.ts';
+export { bounded, maxEchoedChars, redactSecrets } from './redact-secrets.ts';
 export { redactUrl } from './redact-url.ts';
 export { formatTopology } from './topology/format-topology.ts';
 export {
@@ -102,6 +118,7 @@ export {
   type EndpointTopologyInput,
   type ExchangeSpec,
   errorQueueName,
+  lastingTopology,
   mergeTopologies,
   type QueueSpec,
   type QueueType,

@@ -79,13 +79,18 @@ describe('MemoryDatabase', () => {
     const database = new MemoryDatabase();
     const inbox = new MemoryInbox(database);
     const kept = await database.transaction(async (tx) => tx);
-    await assert.rejects(inbox.tryRecord(kept, 'billing', uuidv7()), /has ended/);
+    await assert.rejects(
+      inbox.tryRecord(kept, 'billing', { messageId: uuidv7(), fingerprint: 'f' }),
+      /has ended/,
+    );
   });
 
   it('refuses a transaction of another database', async () => {
     const inbox = new MemoryInbox(new MemoryDatabase());
     await assert.rejects(
-      new MemoryDatabase().transaction((tx) => inbox.tryRecord(tx, 'billing', uuidv7())),
+      new MemoryDatabase().transaction((tx) =>
+        inbox.tryRecord(tx, 'billing', { messageId: uuidv7(), fingerprint: 'f' }),
+      ),
       /another MemoryDatabase/,
     );
   });

@@ -15,6 +15,7 @@ export { qualified, quoteIdentifier } from './sql/identifiers.ts';
 export { notifyChannel } from './sql/notify-channel.ts';
 export { connectPostgres, type PostgresClientOptions } from './sql/pg-client.ts';
 export { openPglite, type PgliteClientOptions } from './sql/pglite-client.ts';
+export { EmbeddedDatabaseLockedError } from './sql/pglite-directory-lock.ts';
 export { column, RowShapeError } from './sql/row-values.ts';
 export type {
   NotificationHandler,

@@ -31,12 +31,20 @@ for (const database of await databasesUnderTest()) {
         wakeups += 1;
       });
       try {
-        const entries = await store.client.transaction((tx) => adder.add(tx, [outgoing('a')], 60_000));
-        await adder.release(entries.map((entry) => entry.id));
+        const added = await store.client.transaction((tx) => adder.add(tx, [outgoing('a')], 60_000));
+        const ids = added.entries.map((entry) => entry.id);
+        await adder.release(added.owner, ids);
         await waitUntil(() => wakeups === 1);
-        await adder.release(entries.map((entry) => entry.id));
-        await adder.markDelivered(entries.map((entry) => entry.id));
-        await adder.release(entries.map((entry) => entry.id));
+        await adder.release(added.owner, ids);
+        const claimed = await sweeper.claim(10, 60_000);
+        await adder.release(added.owner, ids);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        assert.equal(wakeups, 1, 'a release by a former holder frees nothing and wakes nobody');
+        await sweeper.release(claimed.owner, ids);
+        await waitUntil(() => wakeups === 2);
+        const again = await sweeper.claim(10, 60_000);
+        await sweeper.markDelivered(again.owner, ids);
+        await sweeper.release(again.owner, ids);
         await new Promise((resolve) => setTimeout(resolve, 150));
         assert.equal(wakeups, 2, 'releasing a delivered entry wakes nobody');
       } finally {
@@ -49,11 +57,14 @@ for (const database of await databasesUnderTest()) {
       const outbox = new PostgresOutbox(store.client, { schema: store.schema, now: clock.now });
       const inbox = new PostgresInbox(store.client, { schema: store.schema, now: clock.now });
       const cleaner = new RetentionCleaner({ outbox, inbox, now: clock.now });
-      const [delivered, pending] = await store.client.transaction((tx) =>
+      const added = await store.client.transaction((tx) =>
         outbox.add(tx, [outgoing('delivered'), outgoing('pending')], 0),
       );
-      await outbox.markDelivered([delivered?.id as string]);
-      await store.client.transaction((tx) => inbox.tryRecord(tx, 'billing', 'old-message'));
+      const [delivered, pending] = added.entries;
+      await outbox.markDelivered(added.owner, [delivered?.id as string]);
+      await store.client.transaction((tx) =>
+        inbox.tryRecord(tx, 'billing', { messageId: 'old-message', fingerprint: 'f' }),
+      );
 
       clock.advance(day / 2);
       assert.deepEqual(await cleaner.clean(), { outboxEntries: 0, inboxRecords: 0 });

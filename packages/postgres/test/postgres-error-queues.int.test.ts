@@ -68,15 +68,49 @@ for (const database of await databasesUnderTest()) {
       assert.equal(shown?.fault.exceptionType, 'Error');
 
       failing = false;
-      assert.equal(await tools().retry('refunds_error', ['0199a2b4-0000-7000-8000-000000000001']), 1);
+      assert.deepEqual(await tools().retry('refunds_error', ['0199a2b4-0000-7000-8000-000000000001']), {
+        moved: 1,
+        notMoved: [],
+      });
       await waitUntil(() => handled.includes('r-1'), 5_000, 'r-1 handled after its retry');
       assert.deepEqual(
         (await tools().list('refunds_error')).map((each) => each.messageId),
         ['0199a2b4-0000-7000-8000-000000000002'],
       );
-      assert.equal(await tools().retry('refunds_error'), 1);
+      assert.deepEqual(await tools().retry('refunds_error'), { moved: 1, notMoved: [] });
       await waitUntil(() => handled.includes('r-2'), 5_000, 'r-2 handled after retry all');
       assert.deepEqual(handled, ['r-1', 'r-2'], 'each handled once, in the order retried');
+    });
+
+    it('keeps a message whose source queue no longer exists in the error queue, and says why', async () => {
+      await bus.send(
+        'queue:refunds',
+        Refund,
+        { refundId: 'r-4' },
+        { messageId: '0199a2b4-0000-7000-8000-000000000004' },
+      );
+      await waitUntilDepth(store, 'refunds_error', 1);
+      // The endpoint was renamed: its old queue is gone.
+      await bus.stop();
+      await store.client.query(`delete from "${store.schema}".yard_queues where name = 'refunds'`);
+
+      const result = await tools().retry('refunds_error');
+
+      assert.deepEqual(
+        (await tools().list('refunds_error')).map((each) => each.messageId),
+        ['0199a2b4-0000-7000-8000-000000000004'],
+        'the message stays in the error queue',
+      );
+      assert.deepEqual(result, {
+        moved: 0,
+        notMoved: [
+          {
+            messageId: '0199a2b4-0000-7000-8000-000000000004',
+            sourceQueue: 'refunds',
+            reason: 'source queue "refunds" does not exist',
+          },
+        ],
+      });
     });
 
     it('purges an error queue and says how many it removed', async () => {

@@ -9,7 +9,12 @@ export {
   vhostOf,
 } from './management-client.ts';
 export { observeQueueMetrics } from './queue-metrics.ts';
-export { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.ts';
+export {
+  BrokerUnavailableError,
+  ErrorQueueRetryFailedError,
+  PublishRejectedError,
+  PublishUnconfirmedError,
+} from './rabbitmq-errors.ts';
 export { RabbitMqTransport, type RabbitMqTransportOptions } from './rabbitmq-transport.ts';
 export { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
 export {

@@ -1,4 +1,5 @@
 import { redactUrl } from '@switchyard/bus';
+import { parseBrokerUrl } from './broker-url.ts';
 
 /** An exchange as the management API reports it. */
 export interface LiveExchange {
@@ -50,7 +51,7 @@ export class ManagementClient {
 
   /** `managementUrl` like `http://guest:guest@127.0.0.1:15672`; `vhost` as in the AMQP URL ("/" by default). */
   constructor(managementUrl: string, vhost: string) {
-    const url = new URL(managementUrl);
+    const url = parseBrokerUrl(managementUrl, 'RabbitMQ management URL');
     this.#authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
     this.#printable = redactUrl(managementUrl);
     this.#base = url.origin;
@@ -59,7 +60,7 @@ export class ManagementClient {
 
   /** The management URL for an AMQP URL: same host and credentials, port 15672. */
   static forAmqpUrl(amqpUrl: string): ManagementClient {
-    const amqp = new URL(amqpUrl);
+    const amqp = parseBrokerUrl(amqpUrl);
     const management = new URL(`http://${amqp.hostname}:15672`);
     management.username = amqp.username || 'guest';
     management.password = amqp.password || 'guest';
@@ -108,6 +109,6 @@ export class ManagementClient {
 
 /** The vhost named by an AMQP URL's path, "/" when there is none. */
 export function vhostOf(amqpUrl: string): string {
-  const path = new URL(amqpUrl).pathname.replace(/^\//, '');
+  const path = parseBrokerUrl(amqpUrl).pathname.replace(/^\//, '');
   return path ? decodeURIComponent(path) : '/';
 }

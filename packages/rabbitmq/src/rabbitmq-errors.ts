@@ -13,3 +13,20 @@ export class PublishRejectedError extends SwitchyardError {
     super('PUBLISH_REJECTED', message);
   }
 }
+
+/**
+ * The broker did not confirm a publish in time (it blocked publishing, or stalled); the message may
+ * still arrive, so the caller sends it again, at worst a duplicate.
+ */
+export class PublishUnconfirmedError extends SwitchyardError {
+  constructor(message: string) {
+    super('PUBLISH_UNCONFIRMED', message);
+  }
+}
+
+/** A retry from an error queue stopped: the broker refused a step; the message stays in the error queue. */
+export class ErrorQueueRetryFailedError extends SwitchyardError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERROR_QUEUE_RETRY_FAILED', message, options);
+  }
+}

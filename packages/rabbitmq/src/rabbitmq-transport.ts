@@ -13,9 +13,10 @@ import {
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { publishOptions } from './amqp-message.ts';
-import { delayQueueArguments, delayQueueName } from './delay-queue.ts';
+import { parseBrokerUrl } from './broker-url.ts';
+import { delayQueueArguments, delayQueueName, redeliveryQueueName } from './delay-queue.ts';
 import { type ConsumerOwner, RabbitMqConsumer } from './rabbitmq-consumer.ts';
-import { BrokerUnavailableError, PublishRejectedError } from './rabbitmq-errors.ts';
+import { BrokerUnavailableError, PublishRejectedError, PublishUnconfirmedError } from './rabbitmq-errors.ts';
 import { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
 
 /** How the RabbitMQ transport connects and what it does when the connection drops. */
@@ -26,8 +27,18 @@ export interface RabbitMqTransportOptions {
   readonly connectionName?: string;
   /** Backoff between reconnection attempts: doubles from `initialDelayMs` up to `maxDelayMs`, with jitter. */
   readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
-  /** How long publish, send and consume wait for a connection during an outage before failing (default 30 s). */
+  /**
+   * How long publish, send and consume wait for a connection during an outage before failing (default
+   * 30 s); also how long a publish waits while the broker blocks publishing (a memory or disk alarm) or
+   * the connection's write buffer is full, before it fails with the broker's reason. Nothing was sent then.
+   */
   readonly unavailableTimeoutMs?: number;
+  /**
+   * How long a publish waits for the broker's confirm once written, before it fails (default 15 s). A
+   * publish that timed out may still reach its queue later, and its caller (the outbox) sends it again:
+   * at most a duplicate, never a loss.
+   */
+  readonly confirmTimeoutMs?: number;
   /**
    * How long one connection attempt may take, TCP and AMQP handshake together, before it is given up
    * and tried again (default 10 s): a broker that accepts the socket but never answers must not stall
@@ -63,7 +74,20 @@ export class RabbitMqTransport implements Transport {
     forget: (consumer) => this.#consumers.delete(consumer),
     lost: (consumer, connection) => void this.#resumeConsumer(consumer, connection),
   };
-  readonly #returned = new Map<string, (error: Error) => void>();
+  /**
+   * Publishes awaiting their confirm, by a token unique to each publish, oldest first: since every one
+   * gets the same timeout, their deadlines are in this order too.
+   */
+  readonly #unconfirmed = new Map<string, UnconfirmedPublish>();
+  #publishCount = 0;
+  /** Fires at the oldest unconfirmed publish's deadline; one timer, not one per publish. */
+  #confirmTimer: NodeJS.Timeout | undefined;
+  /** Why the broker blocked publishing on the live connection (connection.blocked), while it does. */
+  #blockedReason: string | undefined;
+  /** The publishing channel whose write buffer is over its high-water mark, until it drains. */
+  #saturated: ConfirmChannel | undefined;
+  /** Publishes held while the broker blocks publishing or the write buffer drains; each wakes to look again. */
+  readonly #held = new Set<() => void>();
   #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
   #closing = false;
   /** Backoff waits under way, which closing cuts short: a pending timer would keep the process alive. */
@@ -103,7 +127,9 @@ export class RabbitMqTransport implements Transport {
   send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
     const delayMs = options.delayMs ?? 0;
     if (delayMs > 0) {
-      const delayQueue = delayQueueName(queue, delayMs);
+      const delayQueue = options.redelivery
+        ? redeliveryQueueName(queue, delayMs)
+        : delayQueueName(queue, delayMs);
       return this.#ensureDelayQueue(delayQueue, queue, delayMs).then(() =>
         this.#confirmedPublish('', delayQueue, message, true),
       );
@@ -122,7 +148,14 @@ export class RabbitMqTransport implements Transport {
   ): Promise<ConsumerHandle> {
     const connection = await this.#connected(`consume from "${queue}"`);
     await this.#ensureQueueToConsume(connection, queue);
-    const consumer = new RabbitMqConsumer(queue, options.prefetch, onDelivery, this.#consumerOwner);
+    const queueType = this.#topology.queues.find((each) => each.name === queue)?.queueType;
+    const consumer = new RabbitMqConsumer(
+      queue,
+      options.prefetch,
+      onDelivery,
+      this.#consumerOwner,
+      queueType,
+    );
     this.#consumers.add(consumer);
     try {
       await consumer.start(connection);
@@ -139,12 +172,17 @@ export class RabbitMqTransport implements Transport {
   }
 
   health(): TransportHealth {
+    if (this.#state === 'connected' && this.#blockedReason !== undefined) {
+      return { state: 'blocked', detail: `RabbitMQ blocked publishing: ${this.#blockedReason}` };
+    }
     return this.#detail ? { state: this.#state, detail: this.#detail } : { state: this.#state };
   }
 
   async close(): Promise<void> {
     this.#closing = true;
     for (const endPause of this.#pauses) endPause();
+    clearTimeout(this.#confirmTimer);
+    this.#confirmTimer = undefined;
     for (const consumer of this.#consumers) await consumer.closeChannel();
     this.#consumers.clear();
     const connection = this.#connection;
@@ -152,6 +190,7 @@ export class RabbitMqTransport implements Transport {
     this.#publisher = undefined;
     await connection?.close().catch(() => {});
     this.#state = 'closed';
+    this.#release();
     for (const waiter of this.#waiters.splice(0))
       waiter.reject(new BrokerUnavailableError('The transport was closed'));
   }
@@ -184,47 +223,68 @@ export class RabbitMqTransport implements Transport {
     this.#declaredQueues.add(delayQueue);
   }
 
-  /** Publishes and resolves only when the broker confirmed; a nack or a returned message rejects. */
+  /**
+   * Publishes and resolves only when the broker confirmed; a nack, a returned message or no confirm
+   * within `confirmTimeoutMs` rejects. While the broker blocks publishing or the write buffer is full,
+   * waits for that to end, up to `unavailableTimeoutMs` from `deadline` (set on the first wait).
+   */
   #confirmedPublish(
     exchange: string,
     routingKey: string,
     message: TransportMessage,
     mandatory: boolean,
+    deadline?: number,
   ): Promise<void> {
-    const channel = this.#state === 'connected' ? this.#publisher : undefined;
+    const channel =
+      this.#state === 'connected' && this.#blockedReason === undefined && this.#saturated === undefined
+        ? this.#publisher
+        : undefined;
     if (!channel) {
-      return this.#publisherReady(`publish to "${exchange || routingKey}"`).then(() =>
-        this.#confirmedPublish(exchange, routingKey, message, mandatory),
+      const until = deadline ?? Date.now() + (this.#options.unavailableTimeoutMs ?? 30_000);
+      return this.#publisherReady(`publish to "${exchange || routingKey}"`, until).then(() =>
+        this.#confirmedPublish(exchange, routingKey, message, mandatory, until),
       );
     }
     return new Promise<void>((resolve, reject) => {
       const target = () => (exchange ? `exchange "${exchange}"` : `queue "${routingKey}"`);
-      let returned: Error | undefined;
-      if (mandatory) {
-        this.#returned.set(message.messageId, (error) => {
-          returned = error;
-        });
-      }
+      const timeoutMs = this.#options.confirmTimeoutMs ?? 15_000;
+      const token = `${++this.#publishCount}`;
+      const pending: UnconfirmedPublish = {
+        deadline: Date.now() + timeoutMs,
+        returned: undefined,
+        expire: () =>
+          reject(
+            new PublishUnconfirmedError(
+              `The broker did not confirm message ${message.messageId} to ${target()} within ${timeoutMs}ms` +
+                `${this.#blockedReason === undefined ? '' : ` (it blocked publishing: ${this.#blockedReason})`}; ` +
+                'it may still arrive, so send it again: at worst it is delivered twice',
+            ),
+          ),
+      };
+      this.#unconfirmed.set(token, pending);
+      if (!this.#confirmTimer) this.#armConfirmTimer();
+      const options = publishOptions(message, mandatory);
+      // The token comes back with a basic.return, matching it to this very publish whatever its message
+      // id; app-id is a property the consuming side does not read, so the token stays out of the headers.
+      options.appId = token;
       try {
-        channel.publish(
-          exchange,
-          routingKey,
-          asBuffer(message.body),
-          publishOptions(message, mandatory),
-          (error) => {
-            if (mandatory) this.#returned.delete(message.messageId);
-            if (error)
-              reject(
-                new PublishRejectedError(
-                  `The broker did not confirm message ${message.messageId} to ${target()}: ${error}`,
-                ),
-              );
-            else if (returned) reject(returned);
-            else resolve();
-          },
-        );
+        const writable = channel.publish(exchange, routingKey, asBuffer(message.body), options, (error) => {
+          // Gone already: it timed out, and its caller was told.
+          if (this.#unconfirmed.get(token) !== pending) return;
+          this.#unconfirmed.delete(token);
+          if (error)
+            reject(
+              new PublishRejectedError(
+                `The broker did not confirm message ${message.messageId} to ${target()}: ${error}`,
+              ),
+            );
+          // A basic.return precedes the basic.ack of the same publish on its channel, so it is in by now.
+          else if (pending.returned) reject(pending.returned);
+          else resolve();
+        });
+        if (!writable) this.#saturate(channel);
       } catch (error) {
-        this.#returned.delete(message.messageId);
+        this.#unconfirmed.delete(token);
         reject(
           new BrokerUnavailableError(`Could not publish message ${message.messageId} to ${target()}`, {
             cause: error,
@@ -234,12 +294,75 @@ export class RabbitMqTransport implements Transport {
     });
   }
 
+  /** Fails every publish whose confirm is overdue, then waits for the next one's deadline. */
+  #armConfirmTimer(): void {
+    this.#confirmTimer = undefined;
+    const now = Date.now();
+    for (const [token, pending] of this.#unconfirmed) {
+      if (pending.deadline > now) {
+        this.#confirmTimer = setTimeout(() => this.#armConfirmTimer(), pending.deadline - now);
+        // Open publishes keep the connection, and so the process, alive; this timer need not.
+        this.#confirmTimer.unref();
+        return;
+      }
+      this.#unconfirmed.delete(token);
+      pending.expire();
+    }
+  }
+
+  /** Holds further publishes until `channel`'s write buffer drains: amqplib would buffer without limit. */
+  #saturate(channel: ConfirmChannel): void {
+    if (this.#saturated === channel) return;
+    this.#saturated = channel;
+    channel.once('drain', () => {
+      if (this.#saturated !== channel) return;
+      this.#saturated = undefined;
+      this.#wakeHeld();
+    });
+  }
+
+  /** Whatever held publishes is gone with the connection or channel: they look again. */
+  #release(): void {
+    this.#blockedReason = undefined;
+    this.#saturated = undefined;
+    this.#wakeHeld();
+  }
+
+  #wakeHeld(): void {
+    for (const wake of [...this.#held]) wake();
+  }
+
   /** Resolves once there is a publishing channel, waiting (bounded) through a reconnection or a reopening. */
-  async #publisherReady(what: string): Promise<void> {
+  async #publisherReady(what: string, deadline: number): Promise<void> {
     if (this.#publisherReopening) await this.#publisherReopening;
     await this.#connected(what);
     // Connected with no publisher only between a channel's close and its reopening, a turn apart.
     if (!this.#publisher) await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#writable(what, deadline);
+  }
+
+  /** Waits, until `deadline`, while the broker blocks publishing or the write buffer is full. */
+  async #writable(what: string, deadline: number): Promise<void> {
+    while (this.#state === 'connected' && (this.#blockedReason !== undefined || this.#saturated)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const waitedMs = this.#options.unavailableTimeoutMs ?? 30_000;
+        throw new BrokerUnavailableError(
+          this.#blockedReason !== undefined
+            ? `Cannot ${what}: RabbitMQ has blocked publishing for ${waitedMs}ms (${this.#blockedReason}); nothing was sent. It unblocks once its memory or disk alarm clears; send it again then`
+            : `Cannot ${what}: the connection's write buffer has not drained for ${waitedMs}ms; nothing was sent. The broker or the network is not keeping up; send it again later`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#held.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, remaining);
+        this.#held.add(wake);
+      });
+    }
   }
 
   /** The live connection, waiting (bounded) while the transport reconnects. */
@@ -282,6 +405,20 @@ export class RabbitMqTransport implements Transport {
     // Listening before anything is awaited: the link can drop in the very next moment, and an 'error'
     // event nobody listens to ends the process.
     let lost = false;
+    let blockedReason: string | undefined;
+    connection.on('blocked', (reason: unknown) => {
+      blockedReason = String(reason);
+      if (this.#connection !== connection) return;
+      this.#blockedReason = blockedReason;
+      this.#logger.warn({ reason: blockedReason }, 'RabbitMQ blocked publishing; publishes wait');
+    });
+    connection.on('unblocked', () => {
+      blockedReason = undefined;
+      if (this.#connection !== connection) return;
+      this.#logger.info('RabbitMQ unblocked publishing');
+      this.#blockedReason = undefined;
+      this.#wakeHeld();
+    });
     connection.on('error', (error: Error) => {
       this.#detail = error.message;
       this.#logger.warn({ err: error }, 'RabbitMQ connection error');
@@ -303,6 +440,7 @@ export class RabbitMqTransport implements Transport {
       if (this.#closing) throw new BrokerUnavailableError('The transport was closed while it connected');
       this.#connection = connection;
       this.#publisher = publisher;
+      this.#blockedReason = blockedReason;
       this.#state = 'connected';
       this.#detail = undefined;
       for (const waiter of this.#waiters.splice(0)) waiter.resolve();
@@ -315,11 +453,14 @@ export class RabbitMqTransport implements Transport {
   async #openPublisher(connection: ChannelModel): Promise<ConfirmChannel> {
     const publisher = await connection.createConfirmChannel();
     publisher.on('return', (returned: ConsumeMessage) => {
-      const id = String(returned.properties.messageId ?? '');
-      this.#returned.get(id)?.(
-        new PublishRejectedError(
-          `Message ${id} could not be routed to any queue (exchange "${returned.fields.exchange}", routing key "${returned.fields.routingKey}")`,
-        ),
+      const { exchange, routingKey } = returned.fields;
+      // The queue a send went to is gone (deleted, or a delay queue that expired): the next send to it
+      // declares it again, as a first send does, instead of being returned until a reconnection.
+      this.#declaredQueues.delete(exchange || routingKey);
+      const pending = this.#unconfirmed.get(String(returned.properties.appId ?? ''));
+      if (!pending) return; // its confirm timed out; its caller sends it again
+      pending.returned = new PublishRejectedError(
+        `Message ${String(returned.properties.messageId ?? '')} could not be routed to any queue (exchange "${exchange}", routing key "${routingKey}")`,
       );
     });
     publisher.on('error', (error: Error) =>
@@ -337,6 +478,7 @@ export class RabbitMqTransport implements Transport {
   #onPublisherClosed(connection: ChannelModel, publisher: ConfirmChannel): void {
     if (this.#closing || this.#publisher !== publisher) return;
     this.#publisher = undefined;
+    if (this.#saturated === publisher) this.#saturated = undefined;
     this.#publisherReopening = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         // A connection going down closes its channels first; then the reconnection opens a new one.
@@ -421,6 +563,7 @@ export class RabbitMqTransport implements Transport {
     this.#connection = undefined;
     this.#publisher = undefined;
     this.#state = 'reconnecting';
+    this.#release();
     this.#logger.warn({ detail: this.#detail }, 'RabbitMQ connection lost; reconnecting');
     void this.#reconnect();
   }
@@ -442,13 +585,23 @@ export class RabbitMqTransport implements Transport {
   }
 }
 
+/** A publish written and awaiting its confirm. */
+interface UnconfirmedPublish {
+  /** When it fails for want of a confirm (ms since the epoch). */
+  readonly deadline: number;
+  /** Set by a basic.return, which arrives before the confirm of the same publish. */
+  returned: Error | undefined;
+  /** Fails it: no confirm came in time. */
+  readonly expire: () => void;
+}
+
 /** The body as a Buffer without copying it: codecs already produce Buffers, so this is usually free. */
 function asBuffer(body: Uint8Array): Buffer {
   return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 function addressPrefixOf(amqpUrl: string): string {
-  const url = new URL(amqpUrl);
+  const url = parseBrokerUrl(amqpUrl);
   const vhost = decodeURIComponent(url.pathname.replace(/^\//, ''));
   const host = url.port && url.port !== '5672' ? `${url.hostname}:${url.port}` : url.hostname;
   return vhost && vhost !== '/' ? `rabbitmq://${host}/${encodeURIComponent(vhost)}/` : `rabbitmq://${host}/`;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Bus, consumer, createBus, defineMessage, receiveEndpoint } from '@switchyard/bus';
-import { ErrorQueueTools, RabbitMqTransport } from '@switchyard/rabbitmq';
+import { ErrorQueueRetryFailedError, ErrorQueueTools, RabbitMqTransport } from '@switchyard/rabbitmq';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
 import { z } from 'zod';
 import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
+import { startFreezableProxy, throughPort } from './support/freezable-proxy.ts';
 
 const rabbitmq = await rabbitmqForTests();
 const Refund = defineMessage('milkround.returns.IssueRefund', z.object({ refundId: z.string() }));
@@ -69,7 +70,10 @@ describe('error queue tools', { skip: rabbitmq.skip }, () => {
           message.messageId,
         ]),
       );
-      assert.equal(await tools.retry('refunds_error', [byId.get('r-2') as string]), 1);
+      assert.deepEqual(await tools.retry('refunds_error', [byId.get('r-2') as string]), {
+        moved: 1,
+        notMoved: [],
+      });
       await waitUntil(() => refunded.includes('r-2'));
       assert.deepEqual(refunded, ['r-2']);
       assert.equal((await tools.list('refunds_error')).length, 2);
@@ -92,7 +96,7 @@ describe('error queue tools', { skip: rabbitmq.skip }, () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await bus.stop(); // nobody consumes `refunds` while we look at it
-      assert.equal(await tools.retry('refunds_error'), 0);
+      assert.deepEqual(await tools.retry('refunds_error'), { moved: 0, notMoved: [] });
       await tools.close(); // the uncommitted publish and ack are rolled back with the channel
 
       const connection = await amqp.connect(vhost.url);
@@ -106,6 +110,113 @@ describe('error queue tools', { skip: rabbitmq.skip }, () => {
     } finally {
       await tools.close();
       await inspect.close();
+    }
+  });
+
+  it('keeps a message whose source queue no longer exists in the error queue, and says why', async () => {
+    const connection = await amqp.connect(vhost.url);
+    const tools = new ErrorQueueTools({ url: vhost.url });
+    try {
+      const channel = await connection.createConfirmChannel();
+      await channel.assertQueue('invoicing_error', { durable: true });
+      await channel.assertQueue('billing', { durable: true });
+      // `invoicing` was renamed `billing`: one message names the old queue (by the error queue's name),
+      // the other the new one.
+      channel.sendToQueue('invoicing_error', Buffer.from('old'), { persistent: true, messageId: 'm-old' });
+      channel.sendToQueue('invoicing_error', Buffer.from('new'), {
+        persistent: true,
+        messageId: 'm-new',
+        headers: { 'Switchyard-Source-Queue': 'billing' },
+      });
+      await channel.waitForConfirms();
+
+      const result = await tools.retry('invoicing_error');
+
+      assert.equal((await channel.checkQueue('invoicing_error')).messageCount, 1, 'm-old stays');
+      assert.equal((await channel.checkQueue('billing')).messageCount, 1, 'm-new moved');
+      assert.deepEqual(result, {
+        moved: 1,
+        notMoved: [
+          { messageId: 'm-old', sourceQueue: 'invoicing', reason: 'source queue "invoicing" does not exist' },
+        ],
+      });
+      const left = await tools.list('invoicing_error');
+      assert.deepEqual(
+        left.map((each) => each.messageId),
+        ['m-old'],
+      );
+    } finally {
+      await tools.close();
+      await connection.close();
+    }
+  });
+
+  it('leaves at most one extra copy, in the source queue, when a retry stops between the confirmed publish and the ack', async () => {
+    const connection = await amqp.connect(vhost.url);
+    const tools = new ErrorQueueTools({ url: vhost.url, interruptBeforeAck: () => true });
+    try {
+      const channel = await connection.createConfirmChannel();
+      await channel.assertQueue('stock_error', { durable: true });
+      await channel.assertQueue('stock', { durable: true });
+      for (const id of ['s-1', 's-2']) {
+        channel.sendToQueue('stock_error', Buffer.from(id), { persistent: true, messageId: id });
+      }
+      await channel.waitForConfirms();
+
+      assert.deepEqual(await tools.retry('stock_error'), { moved: 0, notMoved: [] });
+      await tools.close();
+
+      // The one message under way is in both queues, with its own id (an inbox takes it once); the
+      // next was not touched.
+      assert.equal((await channel.checkQueue('stock_error')).messageCount, 2);
+      const copy = await channel.get('stock', { noAck: true });
+      assert.ok(copy);
+      assert.equal(copy.properties.messageId, 's-1');
+      assert.equal(await channel.get('stock', { noAck: true }), false);
+    } finally {
+      await tools.close();
+      await connection.close();
+    }
+  });
+
+  it('fails a retry whose commit gets no answer within commitTimeoutMs, leaving at most one copy in the source queue', async () => {
+    const url = new URL(vhost.url);
+    const proxy = await startFreezableProxy({ host: url.hostname, port: Number(url.port || 5672) });
+    const connection = await amqp.connect(vhost.url);
+    // The broker stops answering (it blocked publishers, or stalled) just as the publish is committed.
+    const tools = new ErrorQueueTools({
+      url: throughPort(vhost.url, proxy.port),
+      commitTimeoutMs: 500,
+      interruptBeforeCommit: () => {
+        proxy.freeze();
+        return false;
+      },
+    });
+    try {
+      const channel = await connection.createConfirmChannel();
+      await channel.assertQueue('payouts_error', { durable: true });
+      await channel.assertQueue('payouts', { durable: true });
+      channel.sendToQueue('payouts_error', Buffer.from('p-1'), { persistent: true, messageId: 'p-1' });
+      await channel.waitForConfirms();
+
+      const started = Date.now();
+      await assert.rejects(tools.retry('payouts_error'), (error: unknown) => {
+        assert.ok(error instanceof ErrorQueueRetryFailedError);
+        assert.match(
+          error.message,
+          /Could not publish message p-1 to queue "payouts": no answer within 500ms/,
+        );
+        return true;
+      });
+      assert.ok(Date.now() - started < 2_000, `failed within the bound (${Date.now() - started}ms)`);
+      proxy.thaw();
+      await waitUntil(async () => (await channel.checkQueue('payouts_error')).messageCount === 1);
+      assert.ok((await channel.checkQueue('payouts')).messageCount <= 1, 'at most one copy');
+    } finally {
+      proxy.thaw();
+      await tools.close();
+      await proxy.close();
+      await connection.close();
     }
   });
 });

@@ -41,6 +41,72 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
     }
   });
 
+  it('fails exactly the send that was returned when two in flight share a message id', async () => {
+    const transport = new RabbitMqTransport({ url: vhost.url });
+    await transport.start();
+    const message = (id: string, body: string) => ({
+      messageId: id,
+      contentType: 'text/plain',
+      body: Buffer.from(body),
+      headers: {},
+    });
+    try {
+      const connection = await amqp.connect(vhost.url);
+      const admin = await connection.createChannel();
+      // Both orders: a return matched by message id fails whichever send registered last, and the
+      // first confirm to arrive forgets the other's registration.
+      for (const order of ['routable first', 'unroutable first'] as const) {
+        for (const id of ['same-id', '']) {
+          // Declared by the transport, then deleted behind its back: its exchange now routes nowhere.
+          await transport.send('twins-kept', message('warm-up', 'kept'));
+          await transport.send('twins-gone', message('warm-up', 'gone'));
+          await admin.deleteQueue('twins-gone');
+          const kept = () => transport.send('twins-kept', message(id, 'kept'));
+          const gone = () => transport.send('twins-gone', message(id, 'gone'));
+          const [keptResult, goneResult] =
+            order === 'routable first'
+              ? await Promise.allSettled([kept(), gone()])
+              : await Promise.allSettled([gone(), kept()]).then(([g, k]) => [k, g] as const);
+          assert.equal(keptResult?.status, 'fulfilled', `${order}, id "${id}": the routable send succeeds`);
+          assert.equal(goneResult?.status, 'rejected', `${order}, id "${id}": the unroutable send fails`);
+          assert.ok((goneResult as PromiseRejectedResult).reason instanceof PublishRejectedError);
+          assert.match(String((goneResult as PromiseRejectedResult).reason), /twins-gone/);
+        }
+      }
+      await connection.close();
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('declares a delay queue again once it expired, instead of failing every delayed send until a reconnection', async () => {
+    const transport = new RabbitMqTransport({ url: vhost.url });
+    await transport.start();
+    const message = (id: string) => ({
+      messageId: id,
+      contentType: 'text/plain',
+      body: Buffer.from(id),
+      headers: {},
+    });
+    try {
+      await transport.send('reminders', message('first'), { delayMs: 50 });
+      // A delay queue deletes itself a minute after its last message left (x-expires).
+      const connection = await amqp.connect(vhost.url);
+      await (await connection.createChannel()).deleteQueue('reminders_delay_50');
+      await connection.close();
+
+      // The send that finds it gone is returned, and so fails: its caller sends it again.
+      await assert.rejects(
+        transport.send('reminders', message('second'), { delayMs: 50 }),
+        PublishRejectedError,
+      );
+      await transport.send('reminders', message('second'), { delayMs: 50 });
+      await transport.send('reminders', message('third'), { delayMs: 50 });
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('consumes a quorum queue another service declared, without redeclaring it', async () => {
     const connection = await amqp.connect(vhost.url);
     const channel = await connection.createConfirmChannel();

@@ -22,11 +22,15 @@ import {
   numberHeader,
   skipHeaders,
   transportHeaders,
+  type UntrustedHeaders,
+  untrustedHeaders,
+  withoutHeaders,
 } from '../recoverability/transport-headers.ts';
 import { errorQueueName, skippedQueueName } from '../topology/topology.ts';
-import type { Delivery, HeaderValue } from '../transport/transport.ts';
+import type { Delivery, HeaderValue, TransportMessage } from '../transport/transport.ts';
 import type { ConsumeContext } from './consume-context.ts';
 import { BufferedSink, createConsumeContext } from './create-consume-context.ts';
+import { DeliveryLimitExceededError, defaultDeliveryLimit } from './delivery-limit.ts';
 import type { EndpointRuntime } from './endpoint-runtime.ts';
 import { AttemptDeadline } from './handler-timeout.ts';
 import { type ConsumerDefinition, type ConsumerMatch, consumersFor } from './receive-endpoint.ts';
@@ -58,15 +62,27 @@ export async function handleDelivery(runtime: EndpointRuntime, delivery: Deliver
  * handled without either. One object per delivery rather than a closure for each fact.
  */
 class DeliveryFacts {
+  /**
+   * The message as the bus may act on it and pass it on: without redelivery state the transport did
+   * not vouch for, and without stale descriptions of earlier moves.
+   */
+  readonly incoming: TransportMessage;
+  /** Redelivery state the message carried that the bus ignored; logged once. */
+  readonly ignored: readonly string[];
   readonly #runtime: EndpointRuntime;
-  readonly #incoming: Delivery['message'];
   readonly #receivedAt = Date.now();
   #envelope: Envelope | undefined;
   #logger: Logger | undefined;
 
-  constructor(runtime: EndpointRuntime, incoming: Delivery['message']) {
+  constructor(runtime: EndpointRuntime, delivery: Delivery) {
     this.#runtime = runtime;
-    this.#incoming = incoming;
+    const message = delivery.message;
+    const untrusted: UntrustedHeaders = untrustedHeaders(message.headers, vouchedFor(runtime, delivery));
+    this.ignored = untrusted.ignored;
+    this.incoming =
+      untrusted.dropped.length === 0
+        ? message
+        : { ...message, headers: withoutHeaders(message.headers, untrusted.dropped) };
   }
 
   /** Once decoded, the envelope's ids join the log lines. */
@@ -77,7 +93,7 @@ class DeliveryFacts {
   /** When the first attempt of this message began: this delivery, unless a redelivery says earlier. */
   firstAttemptAt(): string {
     return (
-      stringHeader(this.#incoming.headers, transportHeaders.firstAttemptAt) ??
+      stringHeader(this.incoming.headers, transportHeaders.firstAttemptAt) ??
       new Date(this.#receivedAt).toISOString()
     );
   }
@@ -87,7 +103,7 @@ class DeliveryFacts {
     const envelope = this.#envelope;
     this.#logger ??= this.#runtime.logger.child({
       endpoint: this.#runtime.endpoint.name,
-      messageId: envelope?.messageId ?? this.#incoming.messageId,
+      messageId: envelope?.messageId ?? this.incoming.messageId,
       correlationId: envelope?.correlationId,
       conversationId: envelope?.conversationId,
     });
@@ -100,44 +116,86 @@ class DeliveryFacts {
  * here, and only the rare paths (a failure, an asynchronous schema) need to wait for anything.
  */
 function receive(runtime: EndpointRuntime, delivery: Delivery): Promise<ConsumeOutcome> {
-  const incoming = delivery.message;
-  const facts = new DeliveryFacts(runtime, incoming);
+  const facts = new DeliveryFacts(runtime, delivery);
+  const incoming = facts.incoming;
+  if (facts.ignored.length > 0) {
+    facts
+      .logger()
+      .warn(
+        { ignoredHeaders: facts.ignored },
+        `Message carries redelivery headers the bus did not write for "${runtime.endpoint.name}" (${facts.ignored.join(', ')}); ignoring them`,
+      );
+  }
+  const limit = runtime.retry.deliveryLimit ?? defaultDeliveryLimit;
+  if (delivery.deliveryCount !== undefined && delivery.deliveryCount > limit) {
+    return faultUnsettled(runtime, facts, delivery.deliveryCount, limit);
+  }
   let envelope: Envelope;
   try {
     envelope = codecFor(runtime.codecs, incoming.contentType).decode(incoming.body);
   } catch (error) {
-    return faultUnreadable(runtime, delivery, error, facts);
+    return faultUnreadable(runtime, error, facts);
   }
   facts.decoded(envelope);
 
   if (envelope.expirationTime && Date.parse(envelope.expirationTime) < Date.now()) {
-    return moveToSkipped(runtime, delivery, envelope, 'expired', facts.logger());
+    return moveToSkipped(runtime, facts, envelope, 'expired');
   }
   const match = consumersFor(runtime.endpoint, envelope.messageType);
-  if (!match) return moveToSkipped(runtime, delivery, envelope, 'dead-letter', facts.logger());
+  if (!match) return moveToSkipped(runtime, facts, envelope, 'dead-letter');
 
   let checked: unknown;
   try {
     checked = validateMessageNow(match.type, envelope.message);
   } catch (error) {
-    return faultInvalid(runtime, delivery, envelope, match, error, facts);
+    return faultInvalid(runtime, envelope, match, error, facts);
   }
   if (checked instanceof Promise) {
     return checked.then(
-      (message) => consumeValid(runtime, delivery, envelope, match, message, facts),
-      (error) => faultInvalid(runtime, delivery, envelope, match, error, facts),
+      (message) => consumeValid(runtime, envelope, match, message, facts),
+      (error) => faultInvalid(runtime, envelope, match, error, facts),
     );
   }
-  return consumeValid(runtime, delivery, envelope, match, checked, facts);
+  return consumeValid(runtime, envelope, match, checked, facts);
+}
+
+/**
+ * Whether the transport vouches that the delivery came back through this queue's own redelivery path,
+ * and the state it carries was written for this queue: only then is the redelivery state the bus's own.
+ */
+function vouchedFor(runtime: EndpointRuntime, delivery: Delivery): boolean {
+  return (
+    delivery.viaOwnRedelivery === true &&
+    delivery.queue === runtime.endpoint.name &&
+    delivery.message.headers[transportHeaders.redeliveryQueue] === runtime.endpoint.name
+  );
+}
+
+/**
+ * Every earlier delivery ended unsettled, as when the consumer kills the process: the message goes to
+ * the error queue before it is even decoded, since decoding or handling it may be what kills it.
+ */
+async function faultUnsettled(
+  runtime: EndpointRuntime,
+  facts: DeliveryFacts,
+  deliveryCount: number,
+  limit: number,
+): Promise<ConsumeOutcome> {
+  const unsettled = deliveryCount - 1;
+  const error = new DeliveryLimitExceededError(facts.incoming.messageId, unsettled, limit);
+  await moveToError(runtime, facts, undefined, error, {
+    attempts: 1,
+    firstAttemptAt: facts.firstAttemptAt(),
+  });
+  return 'faulted';
 }
 
 async function faultUnreadable(
   runtime: EndpointRuntime,
-  delivery: Delivery,
   error: unknown,
   facts: DeliveryFacts,
 ): Promise<ConsumeOutcome> {
-  await moveToError(runtime, delivery, undefined, error, {
+  await moveToError(runtime, facts, undefined, error, {
     attempts: 1,
     firstAttemptAt: facts.firstAttemptAt(),
   });
@@ -146,7 +204,6 @@ async function faultUnreadable(
 
 async function faultInvalid(
   runtime: EndpointRuntime,
-  delivery: Delivery,
   envelope: Envelope,
   match: ConsumerMatch,
   error: unknown,
@@ -155,7 +212,7 @@ async function faultInvalid(
   facts
     .logger()
     .warn({ err: error }, 'Message failed validation; moving it to the error queue without retrying');
-  await moveToError(runtime, delivery, { envelope, type: match.type }, error, {
+  await moveToError(runtime, facts, { envelope, type: match.type }, error, {
     attempts: 1,
     firstAttemptAt: facts.firstAttemptAt(),
   });
@@ -165,7 +222,6 @@ async function faultInvalid(
 /** Runs the consumers of a validated message, inside its trace when tracing is on. */
 function consumeValid(
   runtime: EndpointRuntime,
-  delivery: Delivery,
   envelope: Envelope,
   match: ConsumerMatch,
   message: unknown,
@@ -179,22 +235,21 @@ function consumeValid(
     messageType: match.type.name,
   });
   // Without tracing there is no context to enter, and no closure to make for entering it.
-  if (!spanContext) return runConsumers(runtime, delivery, envelope, match.type, match.consumers, facts);
+  if (!spanContext) return runConsumers(runtime, envelope, match.type, match.consumers, facts);
   return withSpanContext(spanContext, () =>
-    runConsumers(runtime, delivery, envelope, match.type, match.consumers, facts),
+    runConsumers(runtime, envelope, match.type, match.consumers, facts),
   ).finally(() => endSpan(span));
 }
 
 async function runConsumers(
   runtime: EndpointRuntime,
-  delivery: Delivery,
   envelope: Envelope,
   type: MessageType,
   consumers: readonly ConsumerDefinition[],
   facts: DeliveryFacts,
 ): Promise<ConsumeOutcome> {
   const { endpoint } = runtime;
-  const headers = delivery.message.headers;
+  const headers = facts.incoming.headers;
   const redeliveryCount = numberHeader(headers, transportHeaders.redeliveryCount);
   const completedHeader = stringHeader(headers, transportHeaders.completedConsumers);
   // Consumers that already succeeded on an earlier delivery or attempt, skipped when it runs again.
@@ -281,20 +336,21 @@ async function runConsumers(
     await runtime.transport.send(
       endpoint.name,
       {
-        ...delivery.message,
+        ...facts.incoming,
         headers: {
           ...headers,
           [transportHeaders.redeliveryCount]: nextRedelivery,
           [transportHeaders.firstAttemptAt]: facts.firstAttemptAt(),
           [transportHeaders.completedConsumers]: completed ? [...completed].join(',') : '',
+          [transportHeaders.redeliveryQueue]: endpoint.name,
         },
       },
-      { delayMs },
+      { delayMs, redelivery: true },
     );
     facts.logger().info({ redelivery: nextRedelivery, delayMs }, 'Message scheduled for redelivery');
     return 'redelivered';
   }
-  await moveToError(runtime, delivery, { envelope, type }, failure.error, {
+  await moveToError(runtime, facts, { envelope, type }, failure.error, {
     attempts: attempt,
     firstAttemptAt: facts.firstAttemptAt(),
     consumer: failure.consumer.name,
@@ -305,7 +361,7 @@ async function runConsumers(
 /** Copies the message, unchanged, to `<queue>_error` with fault headers, then sends or publishes its Fault. */
 async function moveToError(
   runtime: EndpointRuntime,
-  delivery: Delivery,
+  facts: DeliveryFacts,
   known: { envelope: Envelope; type: MessageType } | undefined,
   error: unknown,
   attempt: { attempts: number; firstAttemptAt: string; consumer?: string },
@@ -318,17 +374,17 @@ async function moveToError(
     // MassTransit writes the type's full name here (Namespace.Type), which is our dotted name.
     messageType: known?.type.name,
     attempts: attempt.attempts,
-    redeliveryCount: numberHeader(delivery.message.headers, transportHeaders.redeliveryCount),
+    redeliveryCount: numberHeader(facts.incoming.headers, transportHeaders.redeliveryCount),
     firstAttemptAt: attempt.firstAttemptAt,
     failedAt: new Date().toISOString(),
     inputAddress: runtime.transport.addressOf(queue),
   };
   await runtime.transport.send(errorQueueName(queue), {
-    ...delivery.message,
-    headers: faultHeaders(delivery.message.headers, queue, details, runtime.host),
+    ...facts.incoming,
+    headers: faultHeaders(facts.incoming.headers, queue, details, runtime.host),
   });
   runtime.logger.error(
-    { err: error, endpoint: queue, messageId: delivery.message.messageId, consumer: attempt.consumer },
+    { err: error, endpoint: queue, messageId: facts.incoming.messageId, consumer: attempt.consumer },
     `Message moved to ${errorQueueName(queue)}: ${exception.message}`,
   );
   for (const observer of runtime.observers) {
@@ -371,15 +427,15 @@ async function sendFault(
 
 async function moveToSkipped(
   runtime: EndpointRuntime,
-  delivery: Delivery,
+  facts: DeliveryFacts,
   envelope: Envelope,
   reason: 'dead-letter' | 'expired',
-  logger: Logger,
 ): Promise<ConsumeOutcome> {
+  const logger = facts.logger();
   const queue = runtime.endpoint.name;
   await runtime.transport.send(skippedQueueName(queue), {
-    ...delivery.message,
-    headers: skipHeaders(delivery.message.headers, queue, reason, runtime.host),
+    ...facts.incoming,
+    headers: skipHeaders(facts.incoming.headers, queue, reason, runtime.host),
   });
   logger.warn(
     { messageType: envelope.messageType, reason },

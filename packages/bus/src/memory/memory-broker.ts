@@ -5,6 +5,10 @@ import type { TransportMessage } from '../transport/transport.ts';
 export interface QueuedMessage {
   readonly message: TransportMessage;
   readonly redelivered: boolean;
+  /** The queue whose own redelivery path sent it here; kept beside the message, where no producer writes. */
+  readonly redeliveryFor?: string | undefined;
+  /** Deliveries a consumer went away holding without settling: the count behind the delivery limit. */
+  readonly unsettled?: number | undefined;
 }
 
 /** Someone taking messages from a queue; `offer` hands one over and the consumer settles it later. */

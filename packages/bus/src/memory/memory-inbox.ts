@@ -1,33 +1,49 @@
-import type { Inbox } from '../ports/inbox.ts';
+import { defaultInboxWindowMs, type Inbox, type InboxMessage, type InboxVerdict } from '../ports/inbox.ts';
 import { assertTransactionOf, type MemoryDatabase, type MemoryTransaction } from './memory-database.ts';
+
+/** Options for the in-memory inbox. */
+export interface MemoryInboxOptions {
+  /** The clock records are stamped from (tests move it by hand). */
+  readonly now?: () => number;
+  /** How long records are kept (default 7 days). */
+  readonly windowMs?: number;
+}
+
+interface InboxRecord {
+  readonly recordedAt: number;
+  readonly fingerprint: string;
+}
 
 /** The inbox on a `MemoryDatabase`: instances on one database share their records. */
 export class MemoryInbox implements Inbox<MemoryTransaction> {
+  readonly windowMs: number;
   readonly #database: MemoryDatabase;
-  /** When each consumer recorded each message, by `recordKey`. */
-  readonly #records: Map<string, number>;
+  /** Each consumer's record of each message, by `recordKey`. */
+  readonly #records: Map<string, InboxRecord>;
   readonly #now: () => number;
 
-  constructor(database: MemoryDatabase, options: { readonly now?: () => number } = {}) {
+  constructor(database: MemoryDatabase, options: MemoryInboxOptions = {}) {
     this.#database = database;
-    this.#records = database.table('inbox', () => new Map<string, number>());
+    this.#records = database.table('inbox', () => new Map<string, InboxRecord>());
     this.#now = options.now ?? Date.now;
+    this.windowMs = options.windowMs ?? defaultInboxWindowMs;
   }
 
-  async tryRecord(tx: MemoryTransaction, consumer: string, messageId: string): Promise<boolean> {
+  async tryRecord(tx: MemoryTransaction, consumer: string, message: InboxMessage): Promise<InboxVerdict> {
     assertTransactionOf(this.#database, tx, 'MemoryInbox');
     const records = tx.stage(this.#records);
-    const key = recordKey(consumer, messageId);
-    if (records.has(key)) return false;
-    records.set(key, this.#now());
-    return true;
+    const key = recordKey(consumer, message.messageId);
+    const found = records.get(key);
+    if (found) return found.fingerprint === message.fingerprint ? 'duplicate' : 'reused-id';
+    records.set(key, { recordedAt: this.#now(), fingerprint: message.fingerprint });
+    return 'recorded';
   }
 
   async removeOlderThan(before: Date): Promise<number> {
     const cutoff = before.getTime();
     let count = 0;
-    for (const [key, recordedAt] of this.#records) {
-      if (recordedAt < cutoff) {
+    for (const [key, record] of this.#records) {
+      if (record.recordedAt < cutoff) {
         this.#records.delete(key);
         count += 1;
       }

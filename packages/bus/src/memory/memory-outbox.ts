@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { uuidv7 } from '../envelope/uuidv7.ts';
-import type { Outbox, OutboxEntry, OutgoingMessage } from '../ports/outbox.ts';
+import type { AddedEntries, Outbox, OutboxEntry, OutboxLease, OutgoingMessage } from '../ports/outbox.ts';
 import { assertTransactionOf, type MemoryDatabase, type MemoryTransaction } from './memory-database.ts';
 
 /** An entry as the outbox keeps it: the entry plus who may dispatch it, and whether anyone did. */
@@ -7,10 +8,16 @@ interface StoredEntry {
   readonly entry: OutboxEntry;
   /** Nobody else may claim the entry before this time (ms); a past time means it is free. */
   leaseUntil: number;
+  /** The token of the add or claim that holds (or last held) the lease; none once released. */
+  owner: string | undefined;
   delivered: boolean;
 }
 
-/** The transactional outbox on a `MemoryDatabase`: instances on one database compete like processes. */
+/**
+ * The transactional outbox on a `MemoryDatabase`: instances on one database compete like processes.
+ * They live in one process, so leases read that process's clock (`now`, for tests: give every instance
+ * on a database the same one).
+ */
 export class MemoryOutbox implements Outbox<MemoryTransaction> {
   readonly #database: MemoryDatabase;
   /**
@@ -18,11 +25,14 @@ export class MemoryOutbox implements Outbox<MemoryTransaction> {
    * order is the order entries were added: oldest first without sorting.
    */
   readonly #entries: Map<string, StoredEntry>;
+  /** Undelivered entries per conversation, so an add need not scan every entry to hold one back. */
+  readonly #undelivered: Map<string, number>;
   readonly #now: () => number;
 
   constructor(database: MemoryDatabase, options: { readonly now?: () => number } = {}) {
     this.#database = database;
     this.#entries = database.table('outbox', () => new Map<string, StoredEntry>());
+    this.#undelivered = database.table('outbox-undelivered', () => new Map<string, number>());
     this.#now = options.now ?? Date.now;
   }
 
@@ -30,24 +40,55 @@ export class MemoryOutbox implements Outbox<MemoryTransaction> {
     tx: MemoryTransaction,
     messages: readonly OutgoingMessage[],
     leaseMs: number,
-  ): Promise<OutboxEntry[]> {
+  ): Promise<AddedEntries> {
     assertTransactionOf(this.#database, tx, 'MemoryOutbox');
     assertDuration('leaseMs', leaseMs);
     const createdAt = this.#now();
+    const owner = randomUUID();
     const entries: OutboxEntry[] = messages.map((message) => ({
       ...copyOutgoing(message),
       id: uuidv7(),
       createdAt: new Date(createdAt),
     }));
+    // Decided when added, against what others committed, as a database decides it in its insert.
+    const held = new Set(
+      entries.filter((entry) => this.#hasEarlierUndelivered(entry)).map((entry) => entry.id),
+    );
     tx.onCommit(() => {
       // The adder's lease counts from when others can see the entries, not from when it staged them.
       const leaseUntil = this.#now() + leaseMs;
-      for (const entry of entries) this.#entries.set(entry.id, { entry, leaseUntil, delivered: false });
+      for (const entry of entries) {
+        const heldBack = held.has(entry.id);
+        this.#entries.set(entry.id, {
+          entry,
+          leaseUntil: heldBack ? Number.NEGATIVE_INFINITY : leaseUntil,
+          owner: heldBack ? undefined : owner,
+          delivered: false,
+        });
+        this.#countUndelivered(entry.conversationId, 1);
+      }
     });
-    return entries.map(copyEntry);
+    return {
+      owner,
+      entries: entries.filter((entry) => !held.has(entry.id)).map(copyEntry),
+      heldBack: entries.filter((entry) => held.has(entry.id)).map(copyEntry),
+    };
   }
 
-  async claim(limit: number, leaseMs: number): Promise<OutboxEntry[]> {
+  #hasEarlierUndelivered(entry: OutboxEntry): boolean {
+    // Every committed entry is older than one being added now, or committed while it was staged: holding
+    // back behind the latter is only slower, never out of order, since the sweeper claims oldest first.
+    return entry.conversationId !== undefined && (this.#undelivered.get(entry.conversationId) ?? 0) > 0;
+  }
+
+  #countUndelivered(conversationId: string | undefined, change: number): void {
+    if (conversationId === undefined) return;
+    const count = (this.#undelivered.get(conversationId) ?? 0) + change;
+    if (count > 0) this.#undelivered.set(conversationId, count);
+    else this.#undelivered.delete(conversationId);
+  }
+
+  async claim(limit: number, leaseMs: number): Promise<OutboxLease> {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new RangeError(`Outbox claim limit must be a whole number of at least 0, not ${limit}`);
     }
@@ -64,21 +105,46 @@ export class MemoryOutbox implements Outbox<MemoryTransaction> {
       if (stored.leaseUntil <= now) claimed.push(stored);
       else if (conversation !== undefined) blocked.add(conversation);
     }
-    for (const stored of claimed) stored.leaseUntil = now + leaseMs;
-    return claimed.map((stored) => copyEntry(stored.entry));
-  }
-
-  async markDelivered(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      const stored = this.#entries.get(id);
-      if (stored) stored.delivered = true;
+    const owner = randomUUID();
+    for (const stored of claimed) {
+      stored.leaseUntil = now + leaseMs;
+      stored.owner = owner;
     }
+    return { owner, entries: claimed.map((stored) => copyEntry(stored.entry)) };
   }
 
-  async release(ids: readonly string[]): Promise<void> {
+  async renew(owner: string, ids: readonly string[], leaseMs: number): Promise<string[]> {
+    assertDuration('leaseMs', leaseMs);
+    const leaseUntil = this.#now() + leaseMs;
+    const held: string[] = [];
     for (const id of ids) {
       const stored = this.#entries.get(id);
-      if (stored && !stored.delivered) stored.leaseUntil = Number.NEGATIVE_INFINITY;
+      if (!stored || stored.owner !== owner) continue;
+      stored.leaseUntil = leaseUntil;
+      held.push(id);
+    }
+    return held;
+  }
+
+  async markDelivered(owner: string, ids: readonly string[]): Promise<boolean> {
+    let stillHeld = true;
+    for (const id of ids) {
+      const stored = this.#entries.get(id);
+      if (!stored) continue;
+      if (stored.owner !== owner) stillHeld = false;
+      if (!stored.delivered) this.#countUndelivered(stored.entry.conversationId, -1);
+      stored.delivered = true;
+    }
+    return stillHeld;
+  }
+
+  async release(owner: string, ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const stored = this.#entries.get(id);
+      if (stored && !stored.delivered && stored.owner === owner) {
+        stored.leaseUntil = Number.NEGATIVE_INFINITY;
+        stored.owner = undefined;
+      }
     }
   }
 

@@ -50,10 +50,16 @@ export class MemoryTransport implements Transport {
 
   async send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
     this.#assertOpen('send');
-    const deliver = () => {
-      if (this.broker.hasExchange(queue) && this.broker.route(queue, message) > 0) return;
-      this.broker.ensureQueue(defaultQueue(queue)).enqueue({ message, redelivered: false });
-    };
+    const deliver = options.redelivery
+      ? // Back to this queue alone, as RabbitMQ's delay queues dead-letter straight to it.
+        () =>
+          this.broker
+            .ensureQueue(defaultQueue(queue))
+            .enqueue({ message, redelivered: false, redeliveryFor: queue })
+      : () => {
+          if (this.broker.hasExchange(queue) && this.broker.route(queue, message) > 0) return;
+          this.broker.ensureQueue(defaultQueue(queue)).enqueue({ message, redelivered: false });
+        };
     const delayMs = options.delayMs ?? 0;
     if (delayMs <= 0) {
       deliver();
@@ -144,13 +150,15 @@ class MemoryConsumer implements QueueConsumer {
       if (!this.#unsettled.delete(entry)) return; // returned to the queue when the channel closed
       this.inFlight -= 1;
       const queue = this.#broker.queue(this.#queue);
-      if (requeue) queue?.enqueue({ message: entry.message, redelivered: true }, true);
+      if (requeue) queue?.enqueue({ ...entry, redelivered: true }, true);
       else queue?.scheduleDispatch();
     };
     this.#onDelivery({
       queue: this.#queue,
       message: entry.message,
       redelivered: entry.redelivered,
+      viaOwnRedelivery: entry.redeliveryFor === this.#queue,
+      deliveryCount: (entry.unsettled ?? 0) + 1,
       ack: async () => settle(false),
       requeue: async () => settle(true),
     });
@@ -169,6 +177,8 @@ class MemoryConsumer implements QueueConsumer {
     const returned = [...this.#unsettled].reverse();
     this.#unsettled.clear();
     this.inFlight = 0;
-    for (const entry of returned) queue?.enqueue({ message: entry.message, redelivered: true }, true);
+    for (const entry of returned) {
+      queue?.enqueue({ ...entry, redelivered: true, unsettled: (entry.unsettled ?? 0) + 1 }, true);
+    }
   }
 }

@@ -62,6 +62,10 @@ function instruments() {
         description: 'Time from delivery to settlement of a message',
         unit: 'ms',
       }),
+      inbox: meter.createCounter('switchyard.inbox.messages', {
+        description:
+          'Messages the inbox stopped or could not vouch for, by endpoint, consumer and verdict (duplicate, reused-id, beyond-window)',
+      }),
     };
   }
   return cached;
@@ -73,6 +77,7 @@ let cached:
       sent: Counter;
       consumed: Counter;
       consumeDuration: Histogram;
+      inbox: Counter;
     }
   | undefined;
 
@@ -245,4 +250,16 @@ export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durati
   const { consumed, consumeDuration } = instruments();
   consumed.add(1, attributes);
   consumeDuration.record(durationMs, attributes);
+}
+
+/** What the inbox did with a message that was not simply new: dropped a duplicate, refused a reused id, or could not vouch for it. */
+export type InboxOutcome = 'duplicate' | 'reused-id' | 'beyond-window';
+
+/** Counts a message the inbox stopped, or let through without being able to vouch for it. */
+export function recordInboxOutcome(endpoint: string, consumer: string, outcome: InboxOutcome): void {
+  instruments().inbox.add(1, {
+    'messaging.destination.name': endpoint,
+    'switchyard.consumer': consumer,
+    'switchyard.inbox.verdict': outcome,
+  });
 }

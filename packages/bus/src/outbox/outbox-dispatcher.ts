@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { Outbox, OutboxEntry, OutgoingMessage } from '../ports/outbox.ts';
+import type { AddedEntries, Outbox, OutboxLease, OutgoingMessage } from '../ports/outbox.ts';
 import type { Transport } from '../transport/transport.ts';
 
 /** Options for the outbox dispatcher. */
@@ -7,7 +7,15 @@ export interface OutboxDispatcherOptions<Tx> {
   readonly outbox: Outbox<Tx>;
   /** The transport the bus uses; the dispatcher only sends through it, the bus starts and closes it. */
   readonly transport: Transport;
-  /** How long a claim (or the adder's own lease) keeps others off an entry (default 30 s). */
+  /**
+   * How long a claim (or the adder's own lease) keeps others off an entry (default 60 s). The
+   * dispatcher renews the lease of a batch every `leaseMs / 3` while it sends, so the lease only runs
+   * out when renewals cannot reach the outbox's store or the process stalls; it is also how long the
+   * entries of a crashed process wait before another sends them. Keep it above the longest a single
+   * publish can wait: with RabbitMQ, `unavailableTimeoutMs` (30 s) plus the publish confirm timeout
+   * (15 s) = 45 s by default, so a send stuck in a broker outage still ends inside one lease even if a
+   * renewal is missed.
+   */
   readonly leaseMs?: number;
   /** Entries claimed per sweep round (default 100). */
   readonly batchSize?: number;
@@ -28,10 +36,15 @@ export function dispatchOutgoing(transport: Transport, outgoing: OutgoingMessage
 
 const noDelay = { delayMs: 0 };
 
+/** The default lease: above the 45 s a RabbitMQ publish can wait by default (see `leaseMs`). */
+export const defaultOutboxLeaseMs = 60_000;
+
 /**
  * Delivers outbox entries: at once after the transaction that stored them commits, and through a
  * sweeper that claims entries whose lease ran out (their process crashed or could not reach the
- * transport). Entries of one conversation leave in order: delivery stops at the first failure.
+ * transport). Entries of one conversation leave in order on both paths: the outbox holds back from the
+ * direct send any entry whose conversation has an earlier undelivered one, and delivery of a batch
+ * stops at the first failure or as soon as the dispatcher learns it lost its lease.
  */
 export class OutboxDispatcher<Tx> {
   readonly leaseMs: number;
@@ -43,32 +56,75 @@ export class OutboxDispatcher<Tx> {
 
   constructor(options: OutboxDispatcherOptions<Tx>) {
     this.#options = options;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? defaultOutboxLeaseMs;
     this.#logger = options.logger ?? pino({ enabled: false });
   }
 
   /**
-   * Sends entries in order, marking each delivered once the transport confirmed it. Returns false if
-   * one could not be sent: it and those after it are released for the sweeper, and nothing is lost.
+   * Sends what `add` leased to the caller, after the transaction committed, and wakes the sweeper for
+   * what it held back behind an earlier undelivered entry of the same conversation.
    */
-  async deliver(entries: readonly OutboxEntry[]): Promise<boolean> {
+  async dispatchAdded(added: AddedEntries): Promise<boolean> {
+    const sent = await this.deliver(added);
+    if (added.heldBack.length > 0) this.wake();
+    return sent;
+  }
+
+  /**
+   * Sends a lease's entries in order, marking each delivered once the transport confirmed it, and
+   * renews the lease of those still to send every `leaseMs / 3`. Returns false if it stopped early:
+   * a send failed (it and those after it are released for the sweeper), or the lease was taken over
+   * (the new holder sends the rest). Nothing is lost either way. A dispatcher whose lease was taken
+   * over learns it at its next `markDelivered` or renewal, so it sends at most the one entry then in
+   * flight again.
+   */
+  async deliver(lease: OutboxLease): Promise<boolean> {
+    const { entries, owner } = lease;
+    if (entries.length === 0) return true;
     const { outbox, transport } = this.#options;
-    for (const [index, entry] of entries.entries()) {
+    let next = 0;
+    let lost = false;
+    let renewing = false;
+    const renew = async () => {
+      if (renewing || next >= entries.length) return;
+      renewing = true;
+      const ids = entries.slice(next).map((entry) => entry.id);
       try {
-        await dispatchOutgoing(transport, entry);
+        const held = await outbox.renew(owner, ids, this.leaseMs);
+        if (held.length < ids.length) lost = true;
       } catch (error) {
-        const left = entries.slice(index).map((each) => each.id);
         this.#logger.warn(
-          { err: error, outboxId: entry.id, left: left.length },
-          'Outbox delivery failed; the sweeper retries',
+          { err: error, left: ids.length },
+          'Renewing the outbox lease failed; another dispatcher may send these entries too if it runs out',
         );
-        await outbox.release(left).catch(() => {});
-        this.wake();
-        return false;
+      } finally {
+        renewing = false;
       }
-      await outbox.markDelivered([entry.id]);
+    };
+    const renewal = setInterval(() => void renew(), Math.max(1, Math.floor(this.leaseMs / 3)));
+    const giveBack = async (reason: string, error?: unknown) => {
+      const left = entries.slice(next).map((each) => each.id);
+      this.#logger.warn({ err: error, outboxId: left[0], left: left.length }, reason);
+      await outbox.release(owner, left).catch(() => {});
+      this.wake();
+      return false;
+    };
+    try {
+      for (; next < entries.length; next++) {
+        if (lost) return await giveBack('Outbox lease taken over by another dispatcher; it sends the rest');
+        const entry = entries[next] as (typeof entries)[number];
+        try {
+          await dispatchOutgoing(transport, entry);
+        } catch (error) {
+          return await giveBack('Outbox delivery failed; the sweeper retries', error);
+        }
+        if (!(await outbox.markDelivered(owner, [entry.id]))) lost = true;
+      }
+      if (lost) this.#logger.warn('Outbox lease was taken over while its last entry was sent');
+      return !lost;
+    } finally {
+      clearInterval(renewal);
     }
-    return true;
   }
 
   /** Starts the sweeper. */
@@ -96,10 +152,10 @@ export class OutboxDispatcher<Tx> {
     let delivered = 0;
     for (;;) {
       const claimed = await outbox.claim(batchSize, this.leaseMs);
-      if (claimed.length === 0) return delivered;
+      if (claimed.entries.length === 0) return delivered;
       if (!(await this.deliver(claimed))) return delivered;
-      delivered += claimed.length;
-      if (claimed.length < batchSize) return delivered;
+      delivered += claimed.entries.length;
+      if (claimed.entries.length < batchSize) return delivered;
     }
   }
 

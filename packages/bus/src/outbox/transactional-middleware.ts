@@ -1,5 +1,6 @@
 import type { ConsumeContext, Middleware } from '../endpoint/consume-context.ts';
 import { ConfigurationError } from '../errors.ts';
+import { recordInInbox } from '../inbox/inbox-check.ts';
 import type { Inbox } from '../ports/inbox.ts';
 import type { Outbox, OutgoingMessage } from '../ports/outbox.ts';
 import type { TransactionRunner } from '../ports/transaction.ts';
@@ -50,7 +51,7 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
     const cutShortBy = { signal: context.signal };
     const result = await options.transactions.transaction(async (tx) => {
       const consumerKey = `${context.endpoint}/${context.consumer}`;
-      if (options.inbox && !(await options.inbox.tryRecord(tx, consumerKey, context.envelope.messageId))) {
+      if (options.inbox && (await recordInInbox(options.inbox, tx, consumerKey, context)) === 'duplicate') {
         return { kind: 'duplicate' as const };
       }
       context.items.set(transactionItem, tx);
@@ -64,21 +65,16 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
       if (options.sends) {
         return { kind: 'sent' as const, committed: await options.sends.sendInTransaction(tx, produced) };
       }
-      const entries = await (options.outbox as Outbox<Tx>).add(
+      const added = await (options.outbox as Outbox<Tx>).add(
         tx,
         produced,
         (options.dispatcher as OutboxDispatcher<Tx>).leaseMs,
       );
-      return { kind: 'stored' as const, entries };
+      return { kind: 'stored' as const, added };
     }, cutShortBy);
-    if (result.kind === 'duplicate') {
-      context.logger.info(
-        'Message already handled by this consumer (inbox); acknowledging without running it again',
-      );
-      return;
-    }
+    if (result.kind === 'duplicate') return;
     if (result.kind === 'sent') result.committed();
-    else await (options.dispatcher as OutboxDispatcher<Tx>).deliver(result.entries);
+    else await (options.dispatcher as OutboxDispatcher<Tx>).dispatchAdded(result.added);
   };
 }
 

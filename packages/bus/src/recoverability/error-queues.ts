@@ -21,18 +21,37 @@ export interface ErrorQueueMessage {
   };
 }
 
+/** A message a retry left in its error queue, and why. */
+export interface ErrorQueueMessageNotMoved {
+  readonly messageId: string;
+  /** The queue it was to go back to. */
+  readonly sourceQueue: string;
+  /** Why it stayed, e.g. `source queue "refunds" does not exist`. */
+  readonly reason: string;
+}
+
+/** What a retry did: how many messages went back, and each one that stayed in the error queue. */
+export interface ErrorQueueRetryResult {
+  readonly moved: number;
+  readonly notMoved: readonly ErrorQueueMessageNotMoved[];
+}
+
 /**
  * Inspect, retry and purge error queues, on whichever transport holds them: what the CLI and the
- * console use. A retry moves each message back to its source queue without losing or duplicating it
- * if interrupted.
+ * console use. A retry takes a message out of the error queue only once its source queue holds it,
+ * so nothing is lost; if interrupted it leaves the message where it was, or (RabbitMQ, a crash in the
+ * moment between the two) one extra copy with the same message id in the source queue.
  */
 export interface ErrorQueues {
   /** Up to `limit` messages from the front of the queue, left in place. */
   list(errorQueue: string, limit?: number): Promise<ErrorQueueMessage[]>;
   /** One message by id, or undefined. */
   show(errorQueue: string, messageId: string): Promise<ErrorQueueMessage | undefined>;
-  /** Moves the messages with these ids (all, without ids) back to their source queues; returns how many. */
-  retry(errorQueue: string, messageIds?: readonly string[]): Promise<number>;
+  /**
+   * Moves the messages with these ids (all, without ids) back to their source queues; a message whose
+   * source queue cannot take it stays in the error queue and is listed in `notMoved` with the reason.
+   */
+  retry(errorQueue: string, messageIds?: readonly string[]): Promise<ErrorQueueRetryResult>;
   /** Deletes every message in the queue; returns how many there were. */
   purge(errorQueue: string): Promise<number>;
   close(): Promise<void>;
@@ -44,6 +63,8 @@ const failureHeaders = new Set<string>([
   transportHeaders.redeliveryCount,
   transportHeaders.firstAttemptAt,
   transportHeaders.completedConsumers,
+  transportHeaders.redeliveryQueue,
+  transportHeaders.unsettledDeliveries,
   transportHeaders.sourceQueue,
   'x-death',
   'x-first-death-exchange',

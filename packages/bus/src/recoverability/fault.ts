@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { entityNameFromUrn, type MessageType } from '../contracts/message-type.ts';
 import type { HostInfo } from '../envelope/envelope.ts';
+import { bounded, redactSecrets } from '../redact-secrets.ts';
 
 /** One error in a fault, in MassTransit's `ExceptionInfo` shape. */
 export interface ExceptionInfo {
@@ -51,8 +52,10 @@ export function exceptionInfo(error: unknown, depth = 0): ExceptionInfo {
   return {
     // Subclasses that do not set `name` still report as "Error"; their constructor's name says more.
     exceptionType: error.name && error.name !== 'Error' ? error.name : error.constructor.name || 'Error',
-    message: error.message,
-    stackTrace: error.stack,
+    // Both travel into error-queue headers and Fault events, where any reader of the broker sees them:
+    // a driver's message may quote a connection string, so what can hold a secret is hidden first.
+    message: bounded(redactSecrets(error.message)),
+    stackTrace: error.stack === undefined ? undefined : bounded(redactSecrets(error.stack), 8_000),
     source: 'switchyard',
     ...(inner ? { innerException: inner } : {}),
   };

@@ -1,6 +1,7 @@
 import { EnvelopeDecodeError } from '../codec/codec.ts';
 import { MessageValidationError } from '../contracts/validation.ts';
-import { ConfigurationError } from '../errors.ts';
+import { ConfigurationError, MessageRefusedError } from '../errors.ts';
+import { InboxReusedIdError } from '../inbox/inbox-errors.ts';
 
 /** An error class, for choosing which errors are retried. */
 // biome-ignore lint/suspicious/noExplicitAny: constructors of any signature qualify
@@ -25,6 +26,12 @@ export interface RetryPolicy {
   readonly handle?: readonly ErrorClass[];
   /** Errors of these classes go straight to the error queue. */
   readonly ignore?: readonly ErrorClass[];
+  /**
+   * A message the transport has handed out this many times without it being settled (the process died
+   * or hung holding it) goes to the error queue on its next delivery instead of to a consumer
+   * (default 20, as RabbitMQ 4's quorum queues). Counted where the transport can count; see the README.
+   */
+  readonly deliveryLimit?: number;
 }
 
 /** Two further attempts, 50 ms and 200 ms apart with 20% jitter; no redelivery. */
@@ -33,7 +40,12 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 /** Errors that no retry can mend: the message itself is wrong. */
-const neverRetried: readonly ErrorClass[] = [MessageValidationError, EnvelopeDecodeError];
+const neverRetried: readonly ErrorClass[] = [
+  MessageValidationError,
+  EnvelopeDecodeError,
+  InboxReusedIdError,
+  MessageRefusedError,
+];
 
 /** Whether the policy retries (or redelivers) after this error. */
 export function isRetryable(policy: RetryPolicy, error: unknown): boolean {
@@ -78,4 +90,7 @@ export function checkRetryPolicy(owner: string, policy: RetryPolicy): void {
   for (const [index, ms] of (policy.redelivery?.intervalsMs ?? []).entries()) {
     if (!Number.isFinite(ms) || ms <= 0) fail(`redelivery.intervalsMs[${index}]`, 'must be a number > 0', ms);
   }
+  const deliveryLimit = policy.deliveryLimit;
+  if (deliveryLimit !== undefined && (!Number.isInteger(deliveryLimit) || deliveryLimit < 1))
+    fail('deliveryLimit', 'must be an integer ≥ 1', deliveryLimit);
 }

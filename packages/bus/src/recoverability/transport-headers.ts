@@ -32,7 +32,92 @@ export const transportHeaders = {
   sourceQueue: 'Switchyard-Source-Queue',
   /** Consumers on the endpoint that already succeeded, so a redelivery runs only the others. */
   completedConsumers: 'Switchyard-Completed-Consumers',
+  /** The queue the redelivery state was written for: a copy that turns up on another queue is not trusted. */
+  redeliveryQueue: 'Switchyard-Redelivery-Queue',
+  /**
+   * Deliveries of this message a RabbitMQ classic queue handed out and nobody settled, carried through the
+   * endpoint's own redelivery path (classic queues keep no count of their own).
+   */
+  unsettledDeliveries: 'Switchyard-Unsettled-Deliveries',
 } as const;
+
+/**
+ * Headers the bus acts on when a message comes back through its own redelivery path, and only then:
+ * from anywhere else (a producer, a message forwarded with its headers from another queue) they are
+ * ignored, logged and dropped. See docs/decisions/0018-headers-the-bus-trusts.md.
+ */
+export const redeliveryStateHeaders: readonly string[] = [
+  transportHeaders.redeliveryCount,
+  transportHeaders.firstAttemptAt,
+  transportHeaders.completedConsumers,
+  transportHeaders.redeliveryQueue,
+];
+
+/**
+ * Headers that describe one move (to `_error`, `_skipped`) or one transport's bookkeeping; the bus
+ * never acts on them and never passes them on.
+ */
+const moveHeaders = new Set<string>([
+  transportHeaders.reason,
+  transportHeaders.sourceQueue,
+  transportHeaders.unsettledDeliveries,
+]);
+
+/** Whether the bus wrote this header to describe a move, a fault or the host that made it. */
+function isMoveHeader(name: string): boolean {
+  return moveHeaders.has(name) || name.startsWith('MT-Fault-') || name.startsWith('MT-Host-');
+}
+
+/** Which headers of an incoming message the bus may not act on or pass on: what to drop, and what to warn of. */
+export interface UntrustedHeaders {
+  /** Redelivery state present without the transport vouching for it: ignored and logged. */
+  readonly ignored: readonly string[];
+  /** Every header to leave out of what moves on (the ignored ones and stale move descriptions). */
+  readonly dropped: readonly string[];
+}
+
+const nothingUntrusted: UntrustedHeaders = { ignored: [], dropped: [] };
+
+/**
+ * Sorts the bus's own headers on an incoming message: the redelivery state counts only when `trusted`
+ * (the transport vouches it came back through this queue's redelivery path, and it names this queue).
+ */
+export function untrustedHeaders(headers: Headers, trusted: boolean): UntrustedHeaders {
+  let ignored: string[] | undefined;
+  let dropped: string[] | undefined;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    if (!trusted && redeliveryStateHeaders.includes(name)) {
+      ignored ??= [];
+      ignored.push(name);
+      dropped ??= [];
+      dropped.push(name);
+    } else if (isMoveHeader(name)) {
+      dropped ??= [];
+      dropped.push(name);
+    }
+  }
+  return dropped ? { ignored: ignored ?? [], dropped } : nothingUntrusted;
+}
+
+/** The headers without the named ones; `__proto__` stays an ordinary header. */
+export function withoutHeaders(headers: Headers, names: readonly string[]): Headers {
+  if (names.length === 0) return headers;
+  const kept: Record<string, HeaderValue> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (names.includes(name)) continue;
+    Object.defineProperty(kept, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return kept;
+}
+
+/** A message's headers without any redelivery state or move description of the bus: what a move starts from. */
+export function withoutBusHeaders(headers: Headers): Headers {
+  return withoutHeaders(
+    headers,
+    Object.keys(headers).filter((name) => redeliveryStateHeaders.includes(name) || isMoveHeader(name)),
+  );
+}
 
 /**
  * Why a message was moved: a consumer fault, no consumer for its type (`dead-letter`, as MassTransit
@@ -53,7 +138,7 @@ export interface FaultDetails {
   readonly inputAddress: string;
 }
 
-/** Headers for a message moved to the error queue; earlier transport headers are kept. */
+/** Headers for a message moved to the error queue; earlier transport headers are kept, the bus's own are replaced. */
 export function faultHeaders(
   previous: Headers,
   sourceQueue: string,
@@ -61,7 +146,7 @@ export function faultHeaders(
   host: HostInfo,
 ): Headers {
   const headers: Record<string, HeaderValue> = {
-    ...previous,
+    ...withoutBusHeaders(previous),
     [transportHeaders.reason]: 'fault',
     [transportHeaders.faultExceptionType]: details.exception.exceptionType,
     [transportHeaders.faultMessage]: details.exception.message,
@@ -88,7 +173,7 @@ export function skipHeaders(
   host: HostInfo,
 ): Headers {
   return {
-    ...previous,
+    ...withoutBusHeaders(previous),
     [transportHeaders.reason]: reason,
     [transportHeaders.sourceQueue]: sourceQueue,
     ...hostHeaders(host),

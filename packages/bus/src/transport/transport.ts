@@ -23,6 +23,17 @@ export interface Delivery {
   readonly message: TransportMessage;
   /** True when the transport delivered this message before and it was not acknowledged. */
   readonly redelivered: boolean;
+  /**
+   * True only when the transport vouches, from something no producer writes, that this message came
+   * back through this queue's own redelivery path (a `send` with `redelivery: true` to this queue).
+   * Only then does the bus act on the redelivery headers it carries; undefined means false.
+   */
+  readonly viaOwnRedelivery?: boolean;
+  /**
+   * How many times the transport has handed this message out without it being settled, this delivery
+   * included (1 on a first delivery); undefined where the transport cannot tell. Drives the delivery limit.
+   */
+  readonly deliveryCount?: number;
   /** Removes the message from the queue: it has been handled or moved somewhere safe. */
   ack(): Promise<void>;
   /** Returns the message to the queue so that it is delivered again. */
@@ -44,10 +55,19 @@ export interface ConsumerHandle {
 export interface SendOptions {
   /** Deliver no earlier than this many milliseconds from now (delayed redelivery). */
   readonly delayMs?: number;
+  /**
+   * The bus's own redelivery of a message back to the queue it came from: the transport records that
+   * out of band (never in a header), delivers straight to that queue, and marks the delivery
+   * `viaOwnRedelivery`.
+   */
+  readonly redelivery?: boolean;
 }
 
-/** The connection state a transport reports to health checks. */
-export type TransportState = 'stopped' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/**
+ * The connection state a transport reports to health checks. `blocked`: connected, but the broker
+ * refuses to take messages for now (a resource alarm); publishes wait, bounded, then fail.
+ */
+export type TransportState = 'stopped' | 'connecting' | 'connected' | 'blocked' | 'reconnecting' | 'closed';
 
 /** What a transport says of itself to `/health/ready`. */
 export interface TransportHealth {

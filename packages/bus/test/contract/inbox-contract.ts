@@ -25,8 +25,8 @@ export interface InboxFixture<Tx> extends InboxProcess<Tx> {
 export function inboxContract<Tx>(name: string, createFixture: () => Promise<InboxFixture<Tx>>): void {
   describe(`Inbox contract: ${name}`, () => {
     let fixture: InboxFixture<Tx>;
-    const record = (process: InboxProcess<Tx>, consumer: string, messageId: string) =>
-      process.database.transaction((tx) => process.inbox.tryRecord(tx, consumer, messageId));
+    const record = (process: InboxProcess<Tx>, consumer: string, messageId: string, fingerprint = 'same') =>
+      process.database.transaction((tx) => process.inbox.tryRecord(tx, consumer, { messageId, fingerprint }));
 
     beforeEach(async () => {
       fixture = await createFixture();
@@ -37,18 +37,18 @@ export function inboxContract<Tx>(name: string, createFixture: () => Promise<Inb
 
     it('records a message the first time and reports it a duplicate once that committed', async () => {
       const messageId = uuidv7();
-      assert.equal(await record(fixture, 'billing', messageId), true);
-      assert.equal(await record(fixture, 'billing', messageId), false);
-      assert.equal(await record(fixture, 'billing', messageId), false);
+      assert.equal(await record(fixture, 'billing', messageId), 'recorded');
+      assert.equal(await record(fixture, 'billing', messageId), 'duplicate');
+      assert.equal(await record(fixture, 'billing', messageId), 'duplicate');
     });
 
     it('sees its own record within the transaction that made it', async () => {
       const messageId = uuidv7();
       const results = await fixture.database.transaction(async (tx) => [
-        await fixture.inbox.tryRecord(tx, 'billing', messageId),
-        await fixture.inbox.tryRecord(tx, 'billing', messageId),
+        await fixture.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' }),
+        await fixture.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' }),
       ]);
-      assert.deepEqual(results, [true, false]);
+      assert.deepEqual(results, ['recorded', 'duplicate']);
     });
 
     it('forgets a record made in a transaction that rolled back', async () => {
@@ -56,27 +56,30 @@ export function inboxContract<Tx>(name: string, createFixture: () => Promise<Inb
       const failure = new Error('handler failed');
       await assert.rejects(
         fixture.database.transaction(async (tx) => {
-          assert.equal(await fixture.inbox.tryRecord(tx, 'billing', messageId), true);
+          assert.equal(
+            await fixture.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' }),
+            'recorded',
+          );
           throw failure;
         }),
         failure,
       );
-      assert.equal(await record(fixture, 'billing', messageId), true);
+      assert.equal(await record(fixture, 'billing', messageId), 'recorded');
     });
 
     it('keeps each consumer’s records apart', async () => {
       const messageId = uuidv7();
-      assert.equal(await record(fixture, 'billing', messageId), true);
-      assert.equal(await record(fixture, 'deliveries', messageId), true);
-      assert.equal(await record(fixture, 'billing', uuidv7()), true);
-      assert.equal(await record(fixture, 'deliveries', messageId), false);
+      assert.equal(await record(fixture, 'billing', messageId), 'recorded');
+      assert.equal(await record(fixture, 'deliveries', messageId), 'recorded');
+      assert.equal(await record(fixture, 'billing', uuidv7()), 'recorded');
+      assert.equal(await record(fixture, 'deliveries', messageId), 'duplicate');
     });
 
     it('keeps consumer and message apart whatever characters they hold', async () => {
-      assert.equal(await record(fixture, 'a:b', 'c'), true);
-      assert.equal(await record(fixture, 'a', 'b:c'), true);
-      assert.equal(await record(fixture, 'a","b', 'c'), true);
-      assert.equal(await record(fixture, 'a', 'b","c'), true);
+      assert.equal(await record(fixture, 'a:b', 'c'), 'recorded');
+      assert.equal(await record(fixture, 'a', 'b:c'), 'recorded');
+      assert.equal(await record(fixture, 'a","b', 'c'), 'recorded');
+      assert.equal(await record(fixture, 'a', 'b","c'), 'recorded');
     });
 
     it('lets exactly one of two processes record the same message at the same time', async () => {
@@ -84,12 +87,12 @@ export function inboxContract<Tx>(name: string, createFixture: () => Promise<Inb
       const messageId = uuidv7();
       const attempt = (process: InboxProcess<Tx>) =>
         process.database.transaction(async (tx) => {
-          const first = await process.inbox.tryRecord(tx, 'billing', messageId);
+          const first = await process.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' });
           await sleep(20); // hold the transaction open while the other process tries
           return first;
         });
       const results = await Promise.all([attempt(fixture), attempt(other)]);
-      assert.deepEqual([...results].sort(), [false, true]);
+      assert.deepEqual([...results].sort(), ['duplicate', 'recorded']);
     });
 
     it('lets another process record a message whose first record rolled back', async () => {
@@ -98,15 +101,17 @@ export function inboxContract<Tx>(name: string, createFixture: () => Promise<Inb
       const failure = new Error('handler failed');
       const [rolledBack, committed] = await Promise.allSettled([
         fixture.database.transaction(async (tx) => {
-          await fixture.inbox.tryRecord(tx, 'billing', messageId);
+          await fixture.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' });
           await sleep(20);
           throw failure;
         }),
-        other.database.transaction((tx) => other.inbox.tryRecord(tx, 'billing', messageId)),
+        other.database.transaction((tx) =>
+          other.inbox.tryRecord(tx, 'billing', { messageId, fingerprint: 'same' }),
+        ),
       ]);
       assert.deepEqual(rolledBack, { status: 'rejected', reason: failure });
-      assert.deepEqual(committed, { status: 'fulfilled', value: true });
-      assert.equal(await record(fixture, 'billing', messageId), false);
+      assert.deepEqual(committed, { status: 'fulfilled', value: 'recorded' });
+      assert.equal(await record(fixture, 'billing', messageId), 'duplicate');
     });
 
     it('removes the records made before a time, keeps later ones, and says how many it removed', async () => {
@@ -122,12 +127,24 @@ export function inboxContract<Tx>(name: string, createFixture: () => Promise<Inb
       assert.equal(await fixture.inbox.removeOlderThan(cutoff), 2);
       assert.equal(
         await record(fixture, 'billing', early[0] as string),
-        true,
+        'recorded',
         'a removed record is forgotten',
       );
-      assert.equal(await record(fixture, 'deliveries', early[1] as string), true);
-      assert.equal(await record(fixture, 'billing', late), false, 'a later record is kept');
+      assert.equal(await record(fixture, 'deliveries', early[1] as string), 'recorded');
+      assert.equal(await record(fixture, 'billing', late), 'duplicate', 'a later record is kept');
       assert.equal(await fixture.inbox.removeOlderThan(cutoff), 0);
+    });
+
+    it('tells a message that reuses a handled message’s id from a duplicate of it', async () => {
+      const messageId = uuidv7();
+      assert.equal(await record(fixture, 'billing', messageId, 'first'), 'recorded');
+      assert.equal(await record(fixture, 'billing', messageId, 'first'), 'duplicate');
+      assert.equal(await record(fixture, 'billing', messageId, 'other'), 'reused-id');
+      assert.equal(await record(fixture, 'deliveries', messageId, 'other'), 'recorded');
+    });
+
+    it('says how long it remembers a message', () => {
+      assert.ok(Number.isInteger(fixture.inbox.windowMs) && fixture.inbox.windowMs > 0);
     });
 
     it('removes nothing from an empty store', async () => {

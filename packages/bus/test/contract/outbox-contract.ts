@@ -33,10 +33,15 @@ const longLeaseMs = 60_000;
 export function outboxContract<Tx>(name: string, createFixture: () => Promise<OutboxFixture<Tx>>): void {
   describe(`Outbox contract: ${name}`, () => {
     let fixture: OutboxFixture<Tx>;
-    const add = (messages: OutgoingMessage[], leaseMs = 0, process: OutboxProcess<Tx> = fixture) =>
+    const addLease = (messages: OutgoingMessage[], leaseMs = 0, process: OutboxProcess<Tx> = fixture) =>
       process.database.transaction((tx) => process.outbox.add(tx, messages, leaseMs));
+    /** Every entry stored, leased to the adder or held back, oldest first. */
+    const add = async (messages: OutgoingMessage[], leaseMs = 0, process: OutboxProcess<Tx> = fixture) => {
+      const added = await addLease(messages, leaseMs, process);
+      return [...added.entries, ...added.heldBack].sort((a, b) => (a.id < b.id ? -1 : 1));
+    };
     const claimLabels = async (limit = 100, leaseMs = longLeaseMs, process: OutboxProcess<Tx> = fixture) =>
-      (await process.outbox.claim(limit, leaseMs)).map(label);
+      (await process.outbox.claim(limit, leaseMs)).entries.map(label);
 
     beforeEach(async () => {
       fixture = await createFixture();
@@ -63,7 +68,7 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
       assert.deepEqual(summary(added[1] as OutboxEntry), { ...summary(published), id: ids[1] });
 
       assert.equal(await fixture.outbox.pendingCount(), 3);
-      const claimed = await fixture.outbox.claim(10, longLeaseMs);
+      const { entries: claimed } = await fixture.outbox.claim(10, longLeaseMs);
       assert.deepEqual(claimed.map(summary), added.map(summary));
       assert.deepEqual(
         claimed.map((entry) => entry.createdAt.getTime()),
@@ -80,14 +85,14 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
       added.message.body.fill(0);
       (added.message.headers as Record<string, unknown>).label = 'changed';
       added.createdAt.setTime(0);
-      const [claimed] = await fixture.outbox.claim(10, 1_000);
+      const [claimed] = (await fixture.outbox.claim(10, 1_000)).entries;
       assert.ok(claimed);
       assert.equal(label(claimed), 'original');
       assert.equal(claimed.message.headers.label, 'original');
       assert.equal(claimed.createdAt.getTime(), fixture.clock.now());
       claimed.message.body.fill(0);
       fixture.clock.advance(2_000);
-      const [again] = await fixture.outbox.claim(10, 1_000);
+      const [again] = (await fixture.outbox.claim(10, 1_000)).entries;
       assert.equal(again && label(again), 'original');
     });
 
@@ -95,8 +100,8 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
       const failure = new Error('handler failed');
       await assert.rejects(
         fixture.database.transaction(async (tx) => {
-          const entries = await fixture.outbox.add(tx, [outgoing('lost'), outgoing('also lost')], 0);
-          assert.equal(entries.length, 2);
+          const added = await fixture.outbox.add(tx, [outgoing('lost'), outgoing('also lost')], 0);
+          assert.equal(added.entries.length, 2);
           throw failure;
         }),
         failure,
@@ -143,16 +148,22 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
 
     it('never claims delivered entries again, nor counts them pending', async () => {
       const [a, b] = await add([outgoing('a'), outgoing('b'), outgoing('c')]);
-      await fixture.outbox.claim(10, 1_000);
-      await fixture.outbox.markDelivered([a?.id, b?.id] as string[]);
+      const claimed = await fixture.outbox.claim(10, 1_000);
+      assert.equal(await fixture.outbox.markDelivered(claimed.owner, [a?.id, b?.id] as string[]), true);
       assert.equal(await fixture.outbox.pendingCount(), 1);
       fixture.clock.advance(2_000);
       assert.deepEqual(await claimLabels(), ['c']);
     });
 
     it('marks delivered entries the adder sent without claiming them', async () => {
-      const entries = await add([outgoing('a'), outgoing('b')], longLeaseMs);
-      await fixture.outbox.markDelivered(entries.map((entry) => entry.id));
+      const added = await addLease([outgoing('a'), outgoing('b')], longLeaseMs);
+      assert.equal(
+        await fixture.outbox.markDelivered(
+          added.owner,
+          added.entries.map((entry) => entry.id),
+        ),
+        true,
+      );
       assert.equal(await fixture.outbox.pendingCount(), 0);
       fixture.clock.advance(2 * longLeaseMs);
       assert.deepEqual(await claimLabels(), []);
@@ -160,8 +171,9 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
 
     it('hands released entries out again at once', async () => {
       const [a] = await add([outgoing('a'), outgoing('b')]);
-      assert.deepEqual(await claimLabels(), ['a', 'b']);
-      await fixture.outbox.release([a?.id as string]);
+      const claimed = await fixture.outbox.claim(10, longLeaseMs);
+      assert.deepEqual(claimed.entries.map(label), ['a', 'b']);
+      await fixture.outbox.release(claimed.owner, [a?.id as string]);
       assert.deepEqual(await claimLabels(), ['a']);
       assert.equal(await fixture.outbox.pendingCount(), 2);
     });
@@ -172,16 +184,17 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
       const cutoff = new Date(fixture.clock.now());
       fixture.clock.advance(1_000);
       const [recent] = await add([outgoing('recent')]);
-      await fixture.outbox.claim(10, 1_000);
-      await fixture.outbox.markDelivered([old?.id, recent?.id] as string[]);
+      const claimed = await fixture.outbox.claim(10, 1_000);
+      await fixture.outbox.markDelivered(claimed.owner, [old?.id, recent?.id] as string[]);
 
       assert.equal(await fixture.outbox.removeDeliveredOlderThan(cutoff), 1);
       assert.equal(await fixture.outbox.removeDeliveredOlderThan(cutoff), 0);
       assert.equal(await fixture.outbox.pendingCount(), 1);
       fixture.clock.advance(2_000);
-      assert.deepEqual(await claimLabels(), ['undelivered']);
+      const again = await fixture.outbox.claim(10, longLeaseMs);
+      assert.deepEqual(again.entries.map(label), ['undelivered']);
       assert.equal(await fixture.outbox.removeDeliveredOlderThan(new Date(fixture.clock.now() + 1)), 1);
-      await fixture.outbox.markDelivered([undelivered?.id as string]);
+      await fixture.outbox.markDelivered(again.owner, [undelivered?.id as string]);
       assert.equal(await fixture.outbox.removeDeliveredOlderThan(new Date(fixture.clock.now() + 1)), 1);
       assert.equal(await fixture.outbox.pendingCount(), 0);
     });
@@ -197,11 +210,14 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
     describe('order within a conversation', () => {
       it('holds back a later entry while an earlier one of its conversation is leased', async () => {
         const conversationId = uuidv7();
-        const [first] = await add([outgoing('k1', { conversationId })], longLeaseMs);
+        const first = await addLease([outgoing('k1', { conversationId })], longLeaseMs);
         await add([outgoing('k2', { conversationId }), outgoing('other', { conversationId: uuidv7() })]);
         await add([outgoing('none')]);
         assert.deepEqual(await claimLabels(), ['other', 'none'], 'other conversations are not held up');
-        await fixture.outbox.markDelivered([first?.id as string]);
+        await fixture.outbox.markDelivered(
+          first.owner,
+          first.entries.map((entry) => entry.id),
+        );
         assert.deepEqual(await claimLabels(), ['k2']);
       });
 
@@ -217,23 +233,99 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
         const conversationId = uuidv7();
         await add(['k1', 'k2', 'k3'].map((each) => outgoing(each, { conversationId })));
         const firstPart = await fixture.outbox.claim(2, longLeaseMs);
-        assert.deepEqual(firstPart.map(label), ['k1', 'k2']);
+        assert.deepEqual(firstPart.entries.map(label), ['k1', 'k2']);
         assert.deepEqual(await claimLabels(), []);
-        await fixture.outbox.markDelivered([firstPart[0]?.id as string]);
+        await fixture.outbox.markDelivered(firstPart.owner, [firstPart.entries[0]?.id as string]);
         assert.deepEqual(await claimLabels(), [], 'k2 is not delivered yet');
-        await fixture.outbox.markDelivered([firstPart[1]?.id as string]);
+        await fixture.outbox.markDelivered(firstPart.owner, [firstPart.entries[1]?.id as string]);
         assert.deepEqual(await claimLabels(), ['k3']);
       });
 
       it('hands out a released or expired earlier entry again before the later ones', async () => {
         const conversationId = uuidv7();
         await add(['k1', 'k2'].map((each) => outgoing(each, { conversationId })));
-        const [first] = await fixture.outbox.claim(1, 5_000);
+        const first = await fixture.outbox.claim(1, 5_000);
         assert.deepEqual(await claimLabels(), []);
-        await fixture.outbox.release([first?.id as string]);
+        await fixture.outbox.release(
+          first.owner,
+          first.entries.map((entry) => entry.id),
+        );
         assert.deepEqual(await claimLabels(10, 5_000), ['k1', 'k2']);
         fixture.clock.advance(6_000);
         assert.deepEqual(await claimLabels(), ['k1', 'k2']);
+      });
+    });
+
+    describe('lease owners', () => {
+      it('lets only the holder of a lease release it: a former holder frees nothing', async () => {
+        const ids = (await add([outgoing('a')])).map((entry) => entry.id);
+        const late = await fixture.outbox.claim(10, 5_000);
+        fixture.clock.advance(6_000);
+        const current = await fixture.outbox.claim(10, 5_000);
+        assert.deepEqual(current.entries.map(label), ['a'], 'the first lease ran out');
+        await fixture.outbox.release(late.owner, ids);
+        assert.deepEqual(await claimLabels(), [], 'the late release left the current lease alone');
+        await fixture.outbox.release(current.owner, ids);
+        assert.deepEqual(await claimLabels(), ['a']);
+      });
+
+      it('renews only its owner’s lease, from now, and answers which entries it still holds', async () => {
+        const ids = (await add([outgoing('a'), outgoing('b')])).map((entry) => entry.id);
+        const lease = await fixture.outbox.claim(10, 5_000);
+        fixture.clock.advance(4_000);
+        assert.deepEqual(await fixture.outbox.renew(lease.owner, ids, 5_000), ids);
+        fixture.clock.advance(4_000);
+        assert.deepEqual(await claimLabels(), [], 'the renewed lease still holds at 8 s');
+        assert.deepEqual(await fixture.outbox.renew(uuidv7(), ids, 60_000), [], 'a stranger renews nothing');
+        fixture.clock.advance(2_000);
+        const next = await fixture.outbox.claim(1, 5_000);
+        assert.deepEqual(next.entries.map(label), ['a'], 'the lease ran out 5 s after its renewal');
+        assert.deepEqual(await fixture.outbox.renew(lease.owner, ids, 5_000), [ids[1]]);
+      });
+
+      it('marks an entry delivered whoever holds it, and tells a former holder it lost the lease', async () => {
+        const [entry] = await add([outgoing('a')]);
+        const id = entry?.id as string;
+        const late = await fixture.outbox.claim(10, 5_000);
+        fixture.clock.advance(6_000);
+        const current = await fixture.outbox.claim(10, 5_000);
+        assert.equal(await fixture.outbox.markDelivered(late.owner, [id]), false);
+        assert.equal(await fixture.outbox.pendingCount(), 0, 'the send happened, so the entry is delivered');
+        assert.equal(await fixture.outbox.markDelivered(current.owner, [id]), true);
+      });
+
+      it('holds back from its adder an entry whose conversation has an earlier undelivered entry', async () => {
+        const conversationId = uuidv7();
+        const first = await addLease([outgoing('k1', { conversationId })], 0);
+        fixture.clock.advance(1);
+        const failed = await fixture.outbox.claim(10, 5_000);
+        await fixture.outbox.release(
+          failed.owner,
+          first.entries.map((entry) => entry.id),
+        );
+        const later = await addLease(
+          [outgoing('k2', { conversationId }), outgoing('k3', { conversationId }), outgoing('x')],
+          longLeaseMs,
+        );
+        assert.deepEqual(
+          later.entries.map(label),
+          ['x'],
+          'only the entry of another conversation is the adder’s',
+        );
+        assert.deepEqual(later.heldBack.map(label), ['k2', 'k3']);
+        assert.deepEqual(await claimLabels(), ['k1', 'k2', 'k3'], 'the sweeper sends them, in order');
+      });
+
+      it('leases to its adder an entry whose conversation has nothing undelivered before it', async () => {
+        const conversationId = uuidv7();
+        const first = await addLease([outgoing('k1', { conversationId })], longLeaseMs);
+        await fixture.outbox.markDelivered(
+          first.owner,
+          first.entries.map((entry) => entry.id),
+        );
+        const later = await addLease([outgoing('k2', { conversationId })], longLeaseMs);
+        assert.deepEqual(later.entries.map(label), ['k2']);
+        assert.deepEqual(later.heldBack, []);
       });
     });
 
@@ -251,9 +343,9 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
             fixture.outbox.claim(4, longLeaseMs),
             other.outbox.claim(4, longLeaseMs),
           ]);
-          if (first.length === 0 && second.length === 0) break;
-          claimedBy.first.push(...first.map((entry) => entry.id));
-          claimedBy.second.push(...second.map((entry) => entry.id));
+          if (first.entries.length === 0 && second.entries.length === 0) break;
+          claimedBy.first.push(...first.entries.map((entry) => entry.id));
+          claimedBy.second.push(...second.entries.map((entry) => entry.id));
         }
         const all = [...claimedBy.first, ...claimedBy.second];
         assert.equal(new Set(all).size, all.length, 'no entry was claimed twice');
@@ -277,13 +369,16 @@ export function outboxContract<Tx>(name: string, createFixture: () => Promise<Ou
           const deadline = Date.now() + 10_000;
           while ((await process.outbox.pendingCount()) > 0) {
             if (Date.now() > deadline) throw new Error('Timed out delivering the outbox');
-            const batch = await process.outbox.claim(3, longLeaseMs);
+            const { owner, entries: batch } = await process.outbox.claim(3, longLeaseMs);
             if (batch.length === 0) {
               await sleep(1); // the other process holds what is left
               continue;
             }
             delivered.push(...batch.map(label));
-            await process.outbox.markDelivered(batch.map((entry) => entry.id));
+            await process.outbox.markDelivered(
+              owner,
+              batch.map((entry) => entry.id),
+            );
           }
         };
         await Promise.all([work(fixture), work(other)]);

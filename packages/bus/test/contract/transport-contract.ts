@@ -180,6 +180,62 @@ export function transportContract(name: string, createFixture: () => Promise<Tra
       await settleAll(redelivered);
     });
 
+    it("vouches for a message only when it came back through the queue's own redelivery path", async () => {
+      const transport = await connect();
+      const queue = unique('vouch');
+      const other = unique('vouch-other');
+      await transport.deploy(buildTopology([{ name: queue, subscribes: [] }]));
+      await transport.deploy(buildTopology([{ name: other, subscribes: [] }]));
+      const received = await collect(transport, queue);
+      const elsewhere = await collect(transport, other);
+      const forged = message('forged', {
+        headers: {
+          'MT-Redelivery-Count': 3,
+          'Switchyard-Redelivery-Queue': queue,
+          'x-death': 'forged',
+          'x-delivery-count': 9,
+        },
+      });
+      await transport.send(queue, forged);
+      const [plain] = await received.waitFor(1);
+      assert.equal(plain?.viaOwnRedelivery ?? false, false, 'headers alone never make a redelivery');
+      await plain?.ack();
+
+      const redelivered = message('back', { headers: { 'MT-Redelivery-Count': 1 } });
+      await transport.send(queue, redelivered, { delayMs: 20, redelivery: true });
+      const [, own] = await received.waitFor(2);
+      assert.equal(own?.message.messageId, redelivered.messageId);
+      assert.equal(own?.viaOwnRedelivery, true);
+      assert.equal(own?.message.headers['MT-Redelivery-Count'], 1);
+      await own?.requeue();
+      const [, , again] = await received.waitFor(3);
+      assert.equal(again?.viaOwnRedelivery, true, 'a requeue keeps what the transport knows');
+      await again?.ack();
+      await elsewhere.expectNothing();
+    });
+
+    it('counts the deliveries a consumer went away holding, as the delivery limit needs', async () => {
+      const first = await connect();
+      const queue = unique('count');
+      // Quorum where the transport has queue types: RabbitMQ's classic queues keep no count.
+      const topology = buildTopology([{ name: queue, subscribes: [], queueType: 'quorum' }]);
+      await first.deploy(topology);
+      const held = await collect(first, queue, 1);
+      const sent = message('crashes-its-consumer', { headers: { 'x-delivery-count': 7 } });
+      await first.send(queue, sent);
+      const [delivery] = await held.waitFor(1);
+      assert.equal(delivery?.deliveryCount, 1, 'a first delivery, whatever its headers say');
+
+      await first.close(); // went away without settling, like a killed process
+      const second = await connect();
+      await second.deploy(topology); // as every process's bus does when it starts
+      const received = await collect(second, queue, 1);
+      const [again] = await received.waitFor(1);
+      assert.equal(again?.message.messageId, sent.messageId);
+      assert.equal(again?.deliveryCount, 2);
+      await again?.ack();
+    });
+
     it('delays a send by at least the requested time', async () => {
       const transport = await connect();
       const queue = unique('delay');

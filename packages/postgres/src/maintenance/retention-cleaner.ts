@@ -7,12 +7,8 @@ export interface RetentionCleanerOptions {
   readonly inbox?: Inbox<unknown>;
   /** Delivered outbox entries older than this are deleted (default 1 day). */
   readonly deliveredOutboxRetentionMs?: number;
-  /**
-   * Inbox records older than this are deleted (default 7 days). Keep it longer than any message can
-   * take to come back (redelivery delays, error-queue retries): a record deleted too early lets a late
-   * duplicate run again.
-   */
-  readonly inboxRetentionMs?: number;
+  // Inbox records are deleted once older than the inbox's own `windowMs`, never sooner: the window is
+  // the inbox's promise about late duplicates, so the one number decides both.
   /** How often to clean (default every 10 minutes). */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -66,9 +62,9 @@ export class RetentionCleaner implements BusService {
         new Date(now - (this.#options.deliveredOutboxRetentionMs ?? 24 * hour)),
       )) ?? 0;
     const inboxRecords =
-      (await this.#options.inbox?.removeOlderThan(
-        new Date(now - (this.#options.inboxRetentionMs ?? 7 * 24 * hour)),
-      )) ?? 0;
+      (this.#options.inbox &&
+        (await this.#options.inbox.removeOlderThan(new Date(now - this.#options.inbox.windowMs)))) ??
+      0;
     if (outboxEntries + inboxRecords > 0)
       this.#logger.info({ outboxEntries, inboxRecords }, 'Retention clean-up');
     return { outboxEntries, inboxRecords };

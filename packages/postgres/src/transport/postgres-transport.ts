@@ -106,6 +106,11 @@ export class PostgresTransport implements Transport, TransactionalSends<SqlTrans
 
   async send(queue: string, message: TransportMessage, options: SendOptions = {}): Promise<void> {
     if (!this.#declared.has(`queue:${queue}`)) await this.deploy(endpointTopology(queue));
+    if (options.redelivery) {
+      await this.#enqueueRedelivery(queue, message, options.delayMs ?? 0);
+      this.#notifier.reached([queue]);
+      return;
+    }
     const reached = await this.#route(this.#client, queue, message, options.delayMs ?? 0);
     if (reached.length === 0) throw noRoute(queue, message);
     this.#notifier.reached(reached);
@@ -233,11 +238,34 @@ export class PostgresTransport implements Transport, TransactionalSends<SqlTrans
         message.correlationId ?? null,
         message.contentType,
         Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
-        JSON.stringify(message.headers),
+        headersJson(message.headers),
         delayMs,
       ],
     );
     return rows.map((row) => String(row.queue));
+  }
+
+  /**
+   * The bus's redelivery: straight into the queue itself (not through its exchange), with the queue
+   * recorded in `redelivery_for`, a column only this statement writes, so the consumer can vouch for it.
+   */
+  async #enqueueRedelivery(queue: string, message: TransportMessage, delayMs: number): Promise<void> {
+    const { rowCount } = await this.#client.query(
+      `insert into ${this.#tables.messages}
+         (queue, message_id, correlation_id, content_type, body, headers, visible_at, redelivery_for)
+       select q.name, $2, $3, $4, $5, $6::jsonb, now() + $7 * interval '1 millisecond', q.name
+       from ${this.#tables.queues} q where q.name = $1`,
+      [
+        queue,
+        message.messageId,
+        message.correlationId ?? null,
+        message.contentType,
+        Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength),
+        headersJson(message.headers),
+        delayMs,
+      ],
+    );
+    if (rowCount === 0) throw noRoute(queue, message);
   }
 
   /** A queue someone else declared is consumed as it is; a missing one is declared as an endpoint queue. */
@@ -296,6 +324,15 @@ export class PostgresTransport implements Transport, TransactionalSends<SqlTrans
     this.#state = 'reconnecting';
     this.#detail = error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * Headers as jsonb takes them. jsonb cannot hold the NUL character, and an error message quoting a
+ * body that has one (a decode failure) would make the move to the error queue fail on every delivery;
+ * NUL becomes U+FFFD instead; an escaped backslash followed by the text "u0000" is left alone.
+ */
+function headersJson(headers: TransportMessage['headers']): string {
+  return JSON.stringify(headers).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
 }
 
 function noRoute(queue: string, message: TransportMessage): NoRouteError {

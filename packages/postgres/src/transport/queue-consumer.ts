@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Delivery } from '@switchyard/bus';
+import type { Delivery, HeaderValue, TransportMessage } from '@switchyard/bus';
 import type { Logger } from 'pino';
 import { transportMessageFromRow } from '../messages/message-rows.ts';
 import { BatchedStatement } from '../sql/batched-statement.ts';
@@ -106,7 +106,11 @@ export class QueueConsumer {
         if (capacity > 0) {
           const claimed = await this.#claim(capacity);
           if (this.#stopped) {
-            await this.#release(claimed.map((row) => column.integer(row, 'id')));
+            // Claimed but never handed out: these deliveries do not count.
+            await this.#release(
+              claimed.map((row) => column.integer(row, 'id')),
+              'uncounted',
+            );
             return;
           }
           for (const row of claimed) this.#deliver(row);
@@ -140,7 +144,8 @@ export class QueueConsumer {
        set lease_until = now() + $3 * interval '1 millisecond', lease_owner = $4,
            delivery_count = m.delivery_count + 1
        from next where m.id = next.id
-       returning m.id, m.message_id, m.correlation_id, m.content_type, m.body, m.headers, m.delivery_count`,
+       returning m.id, m.message_id, m.correlation_id, m.content_type, m.body, m.headers, m.delivery_count,
+                 m.requeue_count, m.redelivery_for`,
       [this.queue, limit, this.#settings.leaseMs, this.owner],
     );
     return rows.sort((a, b) => column.integer(a, 'id') - column.integer(b, 'id'));
@@ -167,35 +172,71 @@ export class QueueConsumer {
       settled = true;
       try {
         if (how === 'ack') await this.#acks.add(id);
-        else await this.#release([id]);
+        else await this.#release([id], 'uncounted');
       } finally {
         this.#held.delete(id);
         this.#signal.notify();
       }
     };
+    const deliveries = column.integer(row, 'delivery_count');
     this.#onDelivery({
       queue: this.queue,
-      message: transportMessageFromRow(row),
-      redelivered: column.integer(row, 'delivery_count') > 1,
+      message: messageOf(row),
+      redelivered: deliveries > 1,
+      // Only the transport's redelivery send writes this column: no header can set it.
+      viaOwnRedelivery: row.redelivery_for === this.queue,
+      deliveryCount: deliveries - column.integer(row, 'requeue_count'),
       ack: () => settle('ack'),
       requeue: () => settle('requeue'),
     });
   }
 
-  /** Gives messages back to the queue at once and has every consumer of it told. */
-  async #release(ids: readonly number[]): Promise<void> {
+  /**
+   * Gives messages back to the queue at once and has every consumer of it told. A requeue settles the
+   * delivery, so it is taken off the count; a delivery abandoned at close stays counted, as a crash does.
+   */
+  async #release(ids: readonly number[], count: 'uncounted' | 'counted'): Promise<void> {
     if (ids.length === 0) return;
     const { rowCount } = await this.#client.query(
-      `update ${this.#tables.messages} set lease_until = null, lease_owner = null
+      `update ${this.#tables.messages}
+       set lease_until = null, lease_owner = null,
+           requeue_count = case when $3 then requeue_count + 1 else requeue_count end
        where id = any($1::bigint[]) and lease_owner = $2`,
-      [ids, this.owner],
+      [ids, this.owner, count === 'uncounted'],
     );
     if (rowCount > 0) this.#events.returned(this.queue);
   }
 
   /** Returns everything this consumer still holds to the queue (the transport is closing). */
   async releaseAll(): Promise<void> {
-    await this.#release([...this.#held]);
+    await this.#release([...this.#held], 'counted');
     this.#held.clear();
+  }
+}
+
+/**
+ * The row as a transport message. Headers a producer wrote with nested values are flattened to text
+ * rather than refused: a refused row would stay claimed, its lease renewed, and never be delivered.
+ */
+function messageOf(row: Row): TransportMessage {
+  try {
+    return transportMessageFromRow(row);
+  } catch (error) {
+    const headers = row.headers;
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw error;
+    const flat: Record<string, HeaderValue> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      const scalar =
+        value === null || ['string', 'number', 'boolean'].includes(typeof value)
+          ? (value as HeaderValue)
+          : JSON.stringify(value);
+      Object.defineProperty(flat, name, {
+        value: scalar,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return transportMessageFromRow({ ...row, headers: flat });
   }
 }

@@ -4,6 +4,7 @@ import {
   MemorySagaStore,
   type MemoryTransaction,
   type MessageType,
+  messageFingerprint,
   uuidv7,
 } from '@switchyard/bus';
 import type { AnySagaDefinition } from '../definition/define-saga.ts';
@@ -88,7 +89,9 @@ export async function runSchedule(
     const messageId = messageIds[delivery.message] as string;
     try {
       const committed = await database.transaction(async (tx) => {
-        if (!(await inbox.tryRecord(tx, definition.name, messageId))) return [];
+        const fingerprint = messageFingerprint([scenario.type.name], scenario.message);
+        if ((await inbox.tryRecord(tx, definition.name, { messageId, fingerprint })) !== 'recorded')
+          return [];
         const outcome = await engine.handle(tx, {
           event,
           message: scenario.message,
