@@ -1,3 +1,4 @@
+import { bounded, redactSecrets } from '@switchyard/host';
 import { Command, CommanderError, Option } from 'commander';
 import { commandContext, type GlobalOptions } from './command-context.ts';
 import { listErrors, purgeErrors, retryErrors, showError } from './commands/errors.ts';
@@ -98,13 +99,19 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       // Help and version are successes; anything else commander refuses is a usage error.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
+    // Messages are ours as often as a driver's or the app's, which may quote a connection string.
     if (error instanceof CliError) {
-      io.stderr.write(`${error.message}\n`);
+      io.stderr.write(`${printable(error.message)}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`${printable(error instanceof Error ? error.message : String(error))}\n`);
     return exitCodes.failed;
   }
+}
+
+/** An error message as the terminal may show it: no secret, and not a screenful of someone's input. */
+function printable(message: string): string {
+  return bounded(redactSecrets(message));
 }
 
 function positiveInteger(text: string, option: string): number {

@@ -1,6 +1,7 @@
 import {
   type AppDefinition,
   ConfigError,
+  createSafeLogger,
   type HostConfig,
   loadHostConfig,
   type ModuleDefinition,
@@ -53,7 +54,7 @@ export async function commandContext(
     throw error;
   }
   // Commands speak through their output; the libraries' logs only with --verbose, on stderr.
-  const logger = pino({ level: options.verbose ? 'debug' : 'silent' }, pino.destination(2));
+  const logger = createSafeLogger(options.verbose ? 'debug' : 'silent', pino.destination(2));
   return {
     app,
     config,

@@ -1,6 +1,19 @@
+export { bounded, maxEchoedChars, redactSecrets } from '@switchyard/bus';
 export { ConfigError, type ConfigIssue, formatConfigIssue } from './config/config-error.ts';
 export { type HostConfig, hostConfigSchema, hostEnvAliases, loadHostConfig } from './config/host-config.ts';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config.ts';
+export {
+  isLoopbackHost,
+  minOperationsTokenLength,
+  type OperationsAccessSettings,
+  operationsAccessProblem,
+} from './config/operations-access.ts';
+export {
+  createSafeLogger,
+  safeLoggerOptions,
+  serializeErrorSafely,
+  withSafeLogging,
+} from './logging/safe-logger.ts';
 export { type AppDefinition, defineApp } from './modules/app.ts';
 export {
   type DeploymentProfiles,
@@ -16,6 +29,7 @@ export { runUntilSignalled } from './runtime/run-until-signalled.ts';
 export { checkReadiness, type HealthCheck, type ReadinessReport } from './server/health.ts';
 export { createHttpServer, type HttpServerOptions } from './server/http-server.ts';
 export { type PrometheusMetrics, startPrometheusMetrics } from './server/metrics.ts';
+export type { OperationsAccess } from './server/operations-auth.ts';
 export { type ProblemDetails, ProblemError, RequestValidationError } from './server/problem-details.ts';
 export {
   type HttpMethod,

@@ -30,12 +30,13 @@ describe('hostConfigSchema', () => {
     // env: {} keeps the machine's own DATABASE_URL, RABBITMQ_URL and PORT out of the test.
     const { config, sourceOf } = loadHostConfig({ env: {} });
     const expected: HostConfig = {
-      http: { host: '127.0.0.1', port: 3000 },
+      http: { host: '127.0.0.1', port: 3000, operationsOpen: false },
       database: { dataDir: './data/pglite', maxConnections: 10 },
-      transport: { kind: 'postgres' },
+      transport: { kind: 'postgres', confirmTimeoutMs: 15_000, unavailableTimeoutMs: 30_000 },
       profile: 'all',
       log: { level: 'info' },
       bus: {
+        inboxWindowMs: 7 * 24 * 3_600_000,
         handlerTimeoutMs: 30_000,
         retry: {
           immediateIntervalsMs: [100, 500],
@@ -47,6 +48,21 @@ describe('hostConfigSchema', () => {
     };
     assert.deepEqual(config, expected);
     assert.equal(sourceOf('transport.kind'), 'default');
+  });
+
+  test('refuses an inbox window shorter than the redelivery schedule, naming the path and the rule', () => {
+    const error = configError(() =>
+      loadHostConfig({
+        env: {
+          SWITCHYARD_BUS__INBOX_WINDOW_MS: '60000',
+          SWITCHYARD_BUS__RETRY__REDELIVERY_INTERVALS_MS: '30000,60000',
+        },
+      }),
+    );
+    assert.match(error.message, /bus\.inboxWindowMs/);
+    assert.match(error.message, /must be longer than the whole redelivery schedule/);
+    const { config } = loadHostConfig({ env: { SWITCHYARD_BUS__INBOX_WINDOW_MS: '3600000' } });
+    assert.equal(config.bus.inboxWindowMs, 3_600_000);
   });
 
   test('every setting and section has a description for the CLI', () => {
@@ -103,7 +119,12 @@ describe('hostConfigSchema', () => {
 
     const path = await file('postgres-transport.yaml', `transport:\n  kind: postgres\n  url: ${url}\n`);
     const { config, sourceOf } = loadHostConfig({ file: path, env: {} });
-    assert.deepEqual(config.transport, { kind: 'postgres', url });
+    assert.deepEqual(config.transport, {
+      kind: 'postgres',
+      url,
+      confirmTimeoutMs: 15_000,
+      unavailableTimeoutMs: 30_000,
+    });
     assert.equal(sourceOf('transport.kind'), `file ${path}`);
   });
 
@@ -143,7 +164,7 @@ describe('hostConfigSchema', () => {
     assert.deepEqual(error.message.split('\n'), [
       'Invalid configuration:',
       `  database.url (from file ${path}): expected a postgres:// or postgresql:// URL, got "mysql://x"`,
-      '  transport.url (from env RABBITMQ_URL): expected an amqp:// or amqps:// URL, got "http://guest:***@broker/"',
+      '  transport.url (from env RABBITMQ_URL): expected an amqp:// or amqps:// URL, got "http://guest:***@broker"',
     ]);
   });
 

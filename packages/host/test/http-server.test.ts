@@ -72,6 +72,12 @@ describe('the host HTTP server', () => {
             if (body.customerId === 'late')
               throw new ProblemError(409, 'Conflict', 'The cut-off for tomorrow was 20:00');
             if (body.customerId === 'boom') throw new Error('secret internal detail');
+            if (body.customerId === 'chatty')
+              throw new ProblemError(422, 'Unprocessable Content', `Cannot place ${'x'.repeat(100_000)}`);
+            if (body.customerId === 'leaky-4xx')
+              throw Object.assign(new Error('pg said: password=s3cret-4xx for postgres://a:b@c'), {
+                statusCode: 409,
+              });
             const traceId = trace.getSpanContext(context.active())?.traceId;
             return { status: 201, body: { orderId: `o-${body.customerId}`, traceId } };
           },
@@ -134,6 +140,45 @@ describe('the host HTTP server', () => {
     const problem = await answer(boom);
     assert.doesNotMatch(problem.detail, /secret/);
     assert.match(problem.detail, /request id req-42/);
+  });
+
+  it('bounds what a 4xx echoes: a huge invalid body gives a short answer', async () => {
+    const lines = Array.from({ length: 5_000 }, () => ({ sku: 'milk', quantity: -1 }));
+    const response = await post(JSON.stringify({ customerId: 'c-3', lines }));
+    assert.equal(response.status, 400);
+    const text = await response.text();
+    assert.ok(text.length < 8_000, `the answer is ${text.length} characters`);
+    const problem = JSON.parse(text) as Answer;
+    assert.ok(problem.errors.length <= 20, `${problem.errors.length} errors echoed`);
+    assert.match(problem.detail, /and 4980 more/);
+  });
+
+  it("does not echo the client's malformed JSON, nor an unknown path at any length", async () => {
+    const malformed = await post('{"customerId": s3cret-in-body}');
+    assert.equal(malformed.status, 400);
+    assert.doesNotMatch(await malformed.text(), /s3cret/);
+    const long = `/${'a'.repeat(8_000)}`;
+    const missing = await fetch(`${base}${long}?token=s3cret-in-query`);
+    assert.equal(missing.status, 404);
+    const text = await missing.text();
+    assert.ok(text.length < 2_000, `the answer is ${text.length} characters`);
+    assert.doesNotMatch(text, /s3cret/);
+  });
+
+  it('caps a ProblemError detail, and hides the message of a 4xx our code did not write for the client', async () => {
+    const chatty = await post(
+      JSON.stringify({ customerId: 'chatty', lines: [{ sku: 'milk', quantity: 1 }] }),
+    );
+    assert.equal(chatty.status, 422);
+    const problem = await answer(chatty);
+    assert.match(problem.detail, /^Cannot place x+/);
+    assert.ok(problem.detail.length < 3_000, `the detail is ${problem.detail.length} characters`);
+    const leaky = await post(
+      JSON.stringify({ customerId: 'leaky-4xx', lines: [{ sku: 'milk', quantity: 1 }] }),
+    );
+    assert.equal(leaky.status, 409);
+    const text = await leaky.text();
+    assert.doesNotMatch(text, /s3cret|postgres|pg said/);
   });
 
   it('runs the handler in the trace context of the incoming traceparent', async () => {

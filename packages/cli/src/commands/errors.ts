@@ -1,4 +1,9 @@
-import type { ErrorQueueMessage, ErrorQueues } from '@switchyard/bus';
+import {
+  type ErrorQueueMessage,
+  type ErrorQueueMessageNotMoved,
+  type ErrorQueues,
+  redactSecrets,
+} from '@switchyard/bus';
 import { PostgresErrorQueues } from '@switchyard/postgres';
 import { ErrorQueueTools } from '@switchyard/rabbitmq';
 import cliProgress from 'cli-progress';
@@ -29,7 +34,7 @@ function summary(message: ErrorQueueMessage) {
     messageId: message.messageId,
     sourceQueue: message.sourceQueue,
     exceptionType: message.fault.exceptionType,
-    reason: message.fault.message,
+    reason: message.fault.message === undefined ? undefined : redactSecrets(message.fault.message),
     failedAt: message.fault.timestamp,
   };
 }
@@ -67,7 +72,7 @@ export async function showError(context: CommandContext, queue: string, messageI
         ['message id', message.messageId],
         ['source queue', message.sourceQueue],
         ['error', message.fault.exceptionType ?? ''],
-        ['reason', message.fault.message ?? ''],
+        ['reason', redactSecrets(message.fault.message ?? '')],
         ['consumer', message.fault.consumer ?? ''],
         ['failed at', message.fault.timestamp ?? ''],
         ['retries', message.fault.retryCount ?? ''],
@@ -78,7 +83,11 @@ export async function showError(context: CommandContext, queue: string, messageI
   return exitCodes.ok;
 }
 
-/** `yard errors retry <queue> [ids...] | --all`: moves messages back to their source queues, one at a time. */
+/**
+ * `yard errors retry <queue> [ids...] | --all`: moves messages back to their source queues, one at a
+ * time. Exits 1 if any stayed in the error queue (each is printed with the reason), else 3 if a named
+ * message was not there.
+ */
 export async function retryErrors(
   context: CommandContext,
   queue: string,
@@ -88,10 +97,10 @@ export async function retryErrors(
   if (ids.length === 0 && !options.all) {
     throw new CliError('Name the message ids to retry, or pass --all', exitCodes.usage);
   }
-  const moved = await withErrorQueues(context, async (queues) => {
+  const { moved, notMoved } = await withErrorQueues(context, async (queues) => {
     const wanted = options.all ? (await queues.list(queue, 100_000)).map((each) => each.messageId) : ids;
-    // In batches: each move is safe on its own (an interruption leaves every message in exactly one
-    // queue), and a RabbitMQ retry reads the whole queue once per call, so one call per message would not scale.
+    // In batches: each move is safe on its own (an interruption never loses a message), and a RabbitMQ
+    // retry reads the whole queue once per call, so one call per message would not scale.
     const bar =
       process.stderr.isTTY && !context.output.json && wanted.length > retryBatch
         ? new cliProgress.SingleBar(
@@ -101,15 +110,33 @@ export async function retryErrors(
         : undefined;
     bar?.start(wanted.length, 0);
     let count = 0;
+    const stayed: ErrorQueueMessageNotMoved[] = [];
     for (let start = 0; start < wanted.length; start += retryBatch) {
       const batch = wanted.slice(start, start + retryBatch);
-      count += await queues.retry(queue, batch);
+      const result = await queues.retry(queue, batch);
+      count += result.moved;
+      stayed.push(...result.notMoved);
       bar?.increment(batch.length);
     }
     bar?.stop();
-    return count;
+    return { moved: count, notMoved: stayed };
   });
-  context.output.result({ queue, moved }, { head: ['queue', 'moved back'], rows: [[queue, moved]] });
+  context.output.result(
+    { queue, moved, notMoved },
+    {
+      head: ['queue', 'moved back', 'not moved'],
+      rows: [[queue, moved, notMoved.length]],
+    },
+  );
+  if (notMoved.length > 0) {
+    for (const each of notMoved) {
+      context.output.note(`not moved: ${each.messageId} to ${each.sourceQueue}: ${each.reason}`);
+    }
+    throw new CliError(
+      `${notMoved.length} message(s) stayed in ${queue} (listed above); fix their source queue, then retry them again`,
+      exitCodes.failed,
+    );
+  }
   if (ids.length > moved) {
     throw new CliError(
       `${ids.length - moved} of the named messages were not in ${queue}`,

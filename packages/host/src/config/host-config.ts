@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.ts';
+import { minOperationsTokenLength, operationsAccessProblem } from './operations-access.ts';
 
 const POSTGRES_URL = 'expected a postgres:// or postgresql:// URL';
 const AMQP_URL = 'expected an amqp:// or amqps:// URL';
@@ -16,10 +17,38 @@ function integer(min: number, max?: number) {
   return max === undefined ? atLeastMin : atLeastMin.max(max, { error: rule });
 }
 
-const httpSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server listens on'),
-  port: integer(0, 65535).default(3000).describe('Port the HTTP server listens on; 0 picks any free port'),
-});
+const OPERATIONS_TOKEN = `expected a token of at least ${minOperationsTokenLength} characters`;
+
+const httpSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        'Address the HTTP server listens on; beyond loopback, http.operationsToken or http.operationsOpen must be set',
+      ),
+    port: integer(0, 65535).default(3000).describe('Port the HTTP server listens on; 0 picks any free port'),
+    operationsToken: z
+      .string({ error: OPERATIONS_TOKEN })
+      .min(minOperationsTokenLength, { error: OPERATIONS_TOKEN })
+      .optional()
+      .describe(
+        'Bearer token that /metrics, /docs, /openapi.json and the details of /health/ready require (Authorization: Bearer <token>); also SWITCHYARD_OPERATIONS_TOKEN. Required when http.host is beyond loopback, unless http.operationsOpen is true',
+      ),
+    operationsOpen: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Serve /metrics, /docs, /openapi.json and the details of /health/ready to anyone, on purpose, even beyond loopback (behind a proxy that guards them, say)',
+      ),
+  })
+  // Refused at load, so that a host reachable from the network never starts with these endpoints open by default.
+  .superRefine((http, context) => {
+    const problem = operationsAccessProblem(http);
+    if (problem !== undefined)
+      context.addIssue({ code: 'custom', path: ['operationsToken'], message: problem });
+  });
 
 const databaseSchema = z.strictObject({
   url: z
@@ -44,6 +73,16 @@ const transportSchema = z
       .url({ protocol: /^amqps?$/, error: AMQP_URL })
       .optional()
       .describe('RabbitMQ connection URL; setting it selects the rabbitmq transport'),
+    confirmTimeoutMs: integer(1, 2_147_483_647)
+      .default(15_000)
+      .describe(
+        'RabbitMQ: milliseconds a publish waits for the broker to confirm it before it fails (and is sent again by the outbox)',
+      ),
+    unavailableTimeoutMs: integer(1, 2_147_483_647)
+      .default(30_000)
+      .describe(
+        'RabbitMQ: milliseconds a publish waits while the broker is unreachable or blocks publishers (a memory or disk alarm) before it fails',
+      ),
   })
   // Runs even when another transport setting is wrong, so that every problem is reported at once.
   .refine((transport) => transport.kind !== 'rabbitmq' || transport.url !== undefined, {
@@ -90,18 +129,31 @@ const retrySchema = z.strictObject({
     ),
 });
 
-const busSchema = z.strictObject({
-  handlerTimeoutMs: integer(1, 2_147_483_647)
-    .default(30_000)
-    .describe(
-      'Milliseconds one attempt of a consumer may run before it is aborted and retried, on endpoints that set no timeoutMs of their own',
-    ),
-  retry: retrySchema
-    .prefault({})
-    .describe(
-      'How endpoints that set no retry policy of their own recover: immediate retries, then delayed redeliveries (they ride out a database or broker outage of about two minutes)',
-    ),
-});
+const busSchema = z
+  .strictObject({
+    inboxWindowMs: integer(60_000, 2 ** 46)
+      .default(7 * 24 * 3_600_000)
+      .describe(
+        'Milliseconds the inbox remembers a handled message: a duplicate arriving within this window of the first is always dropped. Keep it longer than any message can take to come back',
+      ),
+    handlerTimeoutMs: integer(1, 2_147_483_647)
+      .default(30_000)
+      .describe(
+        'Milliseconds one attempt of a consumer may run before it is aborted and retried, on endpoints that set no timeoutMs of their own',
+      ),
+    retry: retrySchema
+      .prefault({})
+      .describe(
+        'How endpoints that set no retry policy of their own recover: immediate retries, then delayed redeliveries (they ride out a database or broker outage of about two minutes)',
+      ),
+  })
+  // A duplicate can come back at the end of the redelivery schedule: the inbox must still remember it then.
+  .refine((bus) => bus.inboxWindowMs > bus.retry.redeliveryIntervalsMs.reduce((sum, each) => sum + each, 0), {
+    path: ['inboxWindowMs'],
+    error:
+      'must be longer than the whole redelivery schedule (the sum of bus.retry.redeliveryIntervalsMs), or a message redelivered at its end could run twice',
+    when: ({ value }) => typeof value === 'object' && value !== null,
+  });
 
 const shutdownSchema = z.strictObject({
   deadlineMs: integer(0)
@@ -141,6 +193,7 @@ export const hostEnvAliases: Readonly<Record<string, string>> = {
   DATABASE_URL: 'database.url',
   RABBITMQ_URL: 'transport.url',
   PORT: 'http.port',
+  SWITCHYARD_OPERATIONS_TOKEN: 'http.operationsToken',
 };
 
 /** Loads host configuration from defaults, `options.file` and the environment (see `loadConfig`). */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { bounded, redactSecrets, redactUrl } from '@switchyard/bus';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error.ts';
@@ -84,7 +85,7 @@ function readConfigFile(file: string): { tree: Tree; issues: ConfigIssue[] } {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      return failure(`is not valid JSON: ${(error as Error).message}`);
+      return failure(describeJsonError(error, text));
     }
   }
   if (data === null || data === undefined) return { tree: {}, issues: [] };
@@ -100,9 +101,24 @@ function describeFileError(error: unknown): string {
   return (error as Error).message;
 }
 
+/** Where the JSON breaks, never the text around it: V8 quotes the file, and the file may hold a password. */
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position === undefined) {
+    return /end of JSON input/.test(message)
+      ? 'is not valid JSON: it ends before the data does'
+      : 'is not valid JSON (its text is not shown, as it may hold secrets); check it with a JSON linter';
+  }
+  const before = text.slice(0, Number(position)).split('\n');
+  return `is not valid JSON at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
 function describeYamlError(error: YAML.YAMLError): string {
-  // The parser's message ends with its own position and a multi-line excerpt; keep the first line's reason.
-  const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  // The parser's message ends with its own position and a multi-line excerpt; keep the first line's reason,
+  // which names what is wrong and may quote a word of the file: hide anything secret in it.
+  const firstLine = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const reason = bounded(redactSecrets(firstLine), 200);
   const at = error.linePos?.[0];
   return at
     ? `is not valid YAML at line ${at.line}, column ${at.col}: ${reason}`
@@ -271,7 +287,7 @@ function toConfigIssues(
   }
   const path = keys.join('.');
   const value = valueAt(input, keys);
-  const message = value === undefined ? issue.message : `${issue.message}, got ${describeValue(value)}`;
+  const message = value === undefined ? issue.message : `${issue.message}, got ${describeValue(value, keys)}`;
   return [{ path, source: sourceOf(path), message }];
 }
 
@@ -297,7 +313,7 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     case 'too_big':
       return `expected ${sizeOf(issue.origin)} ${issue.inclusive ? 'of at most' : 'less than'} ${issue.maximum}`;
     case 'invalid_value':
-      return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map(describeValue).join(', ')}`;
+      return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((each) => describeValue(each)).join(', ')}`;
     case 'invalid_format':
       return `expected a valid ${issue.format}`;
     default:
@@ -354,18 +370,26 @@ function isTree(value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A value as JSON, short, with any URL password hidden so that errors can be logged safely. */
-function describeValue(value: unknown): string {
-  let shown = value;
-  if (typeof value === 'string' && URL.canParse(value)) {
-    const url = new URL(value);
-    if (url.password !== '') {
-      url.password = '***';
-      shown = url.href;
-    }
+/** Setting names whose values are secrets whatever they look like. */
+const secretKeyPattern = /token|password|passwd|secret|credential|apikey|api_key|privatekey/i;
+
+/**
+ * A value as JSON, short, with anything secret hidden so that errors can be printed and logged: the value
+ * of a setting named like a token or password is not shown at all, and URLs are shown through
+ * `redactUrl` (which needs no parse, so a URL that fails validation because of its password is hidden too).
+ */
+function describeValue(value: unknown, keys: readonly string[] = []): string {
+  if (keys.some((key) => secretKeyPattern.test(key))) {
+    return typeof value === 'string'
+      ? `a value of ${value.length} characters (hidden, as it is a secret)`
+      : 'a value (hidden, as it is a secret)';
   }
-  const text = typeof shown === 'bigint' ? String(shown) : (JSON.stringify(shown) ?? String(shown));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  // A mapping's values could be anything: its keys say enough about what was given.
+  if (isTree(value)) return `a mapping of ${Object.keys(value).length} settings`;
+  const isUrl = typeof value === 'string' && /^\s*[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  const text = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+  const shown = isUrl ? JSON.stringify(redactUrl(value.trim())) : redactSecrets(text);
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }
 
 function toUpperSnake(key: string): string {

@@ -1,8 +1,11 @@
 import { type Bus, createBus, type TransactionalOptions } from '@switchyard/bus';
 import { RetentionCleaner, type SqlClient, type SqlTransaction } from '@switchyard/postgres';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/config-error.ts';
 import type { HostConfig } from '../config/host-config.ts';
+import { operationsAccessProblem } from '../config/operations-access.ts';
+import { createSafeLogger, withSafeLogging } from '../logging/safe-logger.ts';
 import { type DeploymentProfiles, type ModuleDefinition, modulesOfProfile } from '../modules/module.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { type PrometheusMetrics, startPrometheusMetrics } from '../server/metrics.ts';
@@ -15,7 +18,7 @@ export interface HostOptions {
   /** The OpenAPI document's title and version. */
   readonly title?: string;
   readonly version?: string;
-  /** Default: pino to stdout at the configured level. */
+  /** Default: pino to stdout at the configured level. Either way wrapped so that no secret is logged. */
   readonly logger?: Logger;
   /** The clock modules read (default `Date.now`). */
   readonly now?: () => number;
@@ -36,7 +39,8 @@ export interface Host {
 /** Creates a host; nothing opens until `start()`. */
 export function createHost(options: HostOptions): Host {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.log.level });
+  // An application's own logger is wrapped too: the host's logs must never carry a secret.
+  const logger = options.logger ? withSafeLogging(options.logger) : createSafeLogger(config.log.level);
   const now = options.now ?? Date.now;
   const modules = modulesOfProfile(options.modules, options.profiles ?? {}, config.profile);
   let running: Running | undefined;
@@ -78,6 +82,13 @@ async function startRunning(
   now: () => number,
 ): Promise<Running> {
   const { config } = options;
+  // loadHostConfig refuses these settings already; a config built in code must not slip past the rule.
+  const accessProblem = operationsAccessProblem(config.http);
+  if (accessProblem !== undefined) {
+    throw new ConfigError([
+      { path: 'http.operationsToken', source: 'the host options', message: accessProblem },
+    ]);
+  }
   const sql = await openDatabase(config, logger);
   const closers: (() => Promise<void>)[] = [() => sql.close()];
   const closeAll = async () => {
@@ -117,6 +128,8 @@ async function startRunning(
       title: options.title ?? 'Switchyard',
       version: options.version ?? '0.1.0',
       metrics,
+      operations:
+        config.http.operationsToken !== undefined ? { token: config.http.operationsToken } : { open: true },
       routes: modules.flatMap((each) => each.routes?.(servicesOf(each)) ?? []),
       readiness: [
         { name: 'database', check: async () => void (await sql.query('select 1')) },

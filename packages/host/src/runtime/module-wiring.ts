@@ -79,7 +79,7 @@ export function wireModules(
   now: () => number,
 ): ModuleWiring {
   const { transport, transactional, services } = wireTransport(config, sql, logger);
-  const inbox = new PostgresInbox(sql);
+  const inbox = new PostgresInbox(sql, { windowMs: config.bus.inboxWindowMs });
   // The modules' clock: scheduled timeouts fire by the same time their sagas read.
   const scheduler = new PostgresScheduler(sql, { now });
   const sagaStore = new PostgresSagaStore(sql);
@@ -125,7 +125,13 @@ function wireTransport(
   if (config.transport.kind === 'rabbitmq') {
     const url = config.transport.url as string;
     logger.info({ transport: redactUrl(url) }, 'Using RabbitMQ');
-    const transport = new RabbitMqTransport({ url, logger, connectionName: 'switchyard host' });
+    const transport = new RabbitMqTransport({
+      url,
+      logger,
+      connectionName: 'switchyard host',
+      confirmTimeoutMs: config.transport.confirmTimeoutMs,
+      unavailableTimeoutMs: config.transport.unavailableTimeoutMs,
+    });
     const outbox = new PostgresOutbox(sql);
     const dispatcher = new OutboxDispatcher({ outbox, transport, logger });
     return { transport, transactional: { transactions: sql, outbox, dispatcher }, services: [dispatcher] };

@@ -1,6 +1,7 @@
-import pino from 'pino';
+import { bounded, redactSecrets } from '@switchyard/bus';
 import { ConfigError } from '../config/config-error.ts';
 import { type HostConfig, loadHostConfig } from '../config/host-config.ts';
+import { createSafeLogger } from '../logging/safe-logger.ts';
 import type { DeploymentProfiles, ModuleDefinition } from '../modules/module.ts';
 import { createHost } from './host.ts';
 import { runUntilSignalled } from './run-until-signalled.ts';
@@ -38,7 +39,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<numbe
     process.stderr.write(`${error.message}\n`);
     return hostExitCodes.badConfiguration;
   }
-  const logger = pino({ level: config.log.level });
+  const logger = createSafeLogger(config.log.level);
   try {
     const host = createHost({
       config,
@@ -51,7 +52,13 @@ export async function runHostProcess(options: HostProcessOptions): Promise<numbe
     await runUntilSignalled(host, { deadlineMs: config.shutdown.deadlineMs, logger });
     return hostExitCodes.stopped;
   } catch (error) {
-    logger.fatal({ err: error }, error instanceof Error ? error.message : 'The host failed');
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return hostExitCodes.badConfiguration;
+    }
+    // The message is a driver's as often as ours, and may quote a connection string.
+    const message = error instanceof Error ? bounded(redactSecrets(error.message), 500) : 'The host failed';
+    logger.fatal({ err: error }, message);
     return hostExitCodes.failed;
   }
 }

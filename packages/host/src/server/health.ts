@@ -1,3 +1,5 @@
+import { bounded, redactSecrets } from '@switchyard/bus';
+
 /** One dependency `/health/ready` checks: resolves when it is usable, rejects (saying why) when not. */
 export interface HealthCheck {
   readonly name: string;
@@ -27,7 +29,9 @@ export async function checkReadiness(
         ]);
         return { name, ok: true };
       } catch (error) {
-        return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+        // A driver's message may quote its connection string: hidden, and cut short.
+        const message = error instanceof Error ? error.message : String(error);
+        return { name, ok: false, detail: bounded(redactSecrets(message), 300) };
       } finally {
         clearTimeout(timer);
       }

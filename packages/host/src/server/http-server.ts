@@ -4,8 +4,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import { context, propagation } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { withSafeLogging } from '../logging/safe-logger.ts';
 import { checkReadiness, type HealthCheck } from './health.ts';
 import type { PrometheusMetrics } from './metrics.ts';
+import { guardOperationalEndpoints, mayOperate, type OperationsAccess } from './operations-auth.ts';
 import { useProblemDetails } from './problem-details.ts';
 import type { RouteDefinition } from './route.ts';
 import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
@@ -23,6 +25,11 @@ export interface HttpServerOptions {
   readonly metrics?: PrometheusMetrics;
   /** How long one readiness check may take before it counts as failed (default 2 s). */
   readonly readinessTimeoutMs?: number;
+  /**
+   * Who may read /metrics, /docs, /openapi.json and the details of /health/ready: anyone (the default,
+   * for a server on loopback), or the holders of a bearer token.
+   */
+  readonly operations?: OperationsAccess;
 }
 
 const problemSchema = {
@@ -44,14 +51,15 @@ const problemSchema = {
 /**
  * The host's Fastify server, not yet listening: the modules' routes (validated by their zod schemas,
  * documented at `/openapi.json` and `/docs`), problem+json for every error, `/health/live`,
- * `/health/ready` and Prometheus `/metrics`. A request's W3C trace context (`traceparent`) is the
+ * `/health/ready` and Prometheus `/metrics` (the operational ones behind `options.operations`). A request's W3C trace context (`traceparent`) is the
  * context its handler runs in, so the messages it causes join its trace.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   installTraceContext();
   const app = Fastify({
     // pino's Logger is Fastify's logger; only the declared types differ.
-    loggerInstance: options.logger as FastifyBaseLogger,
+    // Wrapped so that request logs hide credentials in headers and query strings, and errors their URLs.
+    loggerInstance: withSafeLogging(options.logger) as FastifyBaseLogger,
     // Callers may pass their own id so that their logs and ours line up.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -60,6 +68,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   useProblemDetails(app);
   useZodValidation(app);
+  const access: OperationsAccess = options.operations ?? { open: true };
+  // Before the plugins register their routes, so that the guard covers /docs and everything under it.
+  guardOperationalEndpoints(app, access);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -74,23 +85,28 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   }));
   app.get(
     '/health/ready',
-    { schema: { tags: ['health'], summary: 'The database and the transport answer' } },
-    async (_request, reply) => {
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The database and the transport answer (which check fails only with the operations token)',
+      },
+    },
+    async (request, reply) => {
       const report = await checkReadiness(options.readiness, options.readinessTimeoutMs ?? 2_000);
-      if (report.ready) return { status: 'ready', checks: report.checks };
+      // The status is for load balancers; which check fails, and the driver's words, only for operators.
+      const detailed = mayOperate(access, request);
+      if (report.ready) return detailed ? { status: 'ready', checks: report.checks } : { status: 'ready' };
       const failing = report.checks.filter((each) => !each.ok);
-      return reply
-        .status(503)
-        .type('application/problem+json')
-        .send(
-          JSON.stringify({
-            type: 'about:blank',
-            title: 'Service Unavailable',
-            status: 503,
-            detail: `Not ready: ${failing.map((each) => `${each.name} (${each.detail})`).join(', ')}`,
-            checks: report.checks,
-          }),
-        );
+      const problem = {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: detailed
+          ? `Not ready: ${failing.map((each) => `${each.name} (${each.detail})`).join(', ')}`
+          : 'Not ready; the operations token shows which check fails',
+        ...(detailed ? { checks: report.checks } : {}),
+      };
+      return reply.status(503).type('application/problem+json').send(JSON.stringify(problem));
     },
   );
   const prometheus = options.metrics;

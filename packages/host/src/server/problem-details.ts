@@ -1,3 +1,4 @@
+import { bounded } from '@switchyard/bus';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** RFC 9457 problem details: what every 4xx and 5xx response of the host carries. */
@@ -26,16 +27,27 @@ export class ProblemError extends Error {
   }
 }
 
+/** Most invalid fields a validation problem lists; a huge invalid body must not give a huge answer. */
+export const maxListedErrors = 20;
+
+/** Longest detail, field path or field message a problem carries. */
+const maxDetailChars = 1_000;
+const maxFieldChars = 200;
+
 /** A request that failed its route's schema; the handler never ran. */
 export class RequestValidationError extends Error {
   readonly errors: readonly { readonly path: string; readonly message: string }[];
 
   constructor(part: string, errors: readonly { readonly path: string; readonly message: string }[]) {
-    super(
-      `The request ${part} is invalid: ${errors.map((each) => `${each.path}: ${each.message}`).join('; ')}`,
-    );
+    const listed = errors.slice(0, maxListedErrors).map((each) => ({
+      path: bounded(each.path, maxFieldChars),
+      message: bounded(each.message, maxFieldChars),
+    }));
+    const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
+    const fields = listed.map((each) => `${each.path}: ${each.message}`).join('; ');
+    super(`The request ${part} is invalid: ${bounded(fields, maxDetailChars)}${more}`);
     this.name = 'RequestValidationError';
-    this.errors = errors;
+    this.errors = listed;
   }
 }
 
@@ -48,11 +60,19 @@ export function useProblemDetails(app: FastifyInstance): void {
       type: 'about:blank',
       title: 'Not Found',
       status: 404,
-      detail: `No route for ${request.method} ${request.url}`,
-      instance: request.url,
+      detail: `No route for ${request.method} ${pathOf(request)}`,
+      instance: pathOf(request),
     }),
   );
   app.setErrorHandler((error: FastifyError, request, reply) => send(reply, problemFor(error, request)));
+}
+
+/**
+ * The request's path, cut short and without its query: an answer names what was asked for, but must not
+ * echo a megabyte of URL, nor a token someone put in the query.
+ */
+export function pathOf(request: FastifyRequest): string {
+  return bounded(request.url.split('?')[0] ?? '', maxFieldChars);
 }
 
 function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetails {
@@ -64,17 +84,18 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
       title: 'Bad Request',
       status: 400,
       detail: invalid.message,
-      instance: request.url,
+      instance: pathOf(request),
       errors: invalid.errors,
     };
   }
   if (error instanceof ProblemError) {
+    // Our code wrote this detail for the client; it is shown, but cut short.
     return {
       type: error.type,
       title: error.title,
       status: error.status,
-      detail: error.message,
-      instance: request.url,
+      detail: bounded(error.message, maxDetailChars),
+      instance: pathOf(request),
     };
   }
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
@@ -84,18 +105,39 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
       type: 'about:blank',
       title: 'Internal Server Error',
       status,
-      detail: `The server could not handle ${request.method} ${request.url}; the error is logged with request id ${request.id}`,
-      instance: request.url,
+      detail: `The server could not handle ${request.method} ${pathOf(request)}; the error is logged with request id ${request.id}`,
+      instance: pathOf(request),
     };
   }
-  // Fastify's own 4xx (malformed JSON, unsupported media type, body too large) keep their message.
+  // Any other 4xx (Fastify's own, or a library's) gets a text of ours: its message may quote the request,
+  // or whatever a library put in it. The message is logged for whoever runs the service.
+  request.log.info({ err: error }, 'Request refused');
   return {
     type: 'about:blank',
     title: titleOf(status),
     status,
-    detail: error.message,
-    instance: request.url,
+    detail: clientDetailOf(error, status),
+    instance: pathOf(request),
   };
+}
+
+/** What we tell the client about a 4xx that no code of ours wrote a detail for. */
+const fastifyDetails: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty, but its content type says JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the server accepts',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'The content type of the request body is not supported; send application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body is not as long as its Content-Length says',
+};
+
+function clientDetailOf(error: FastifyError, status: number): string {
+  const known = fastifyDetails[error.code];
+  if (known !== undefined) return known;
+  if (status === 400 && error instanceof SyntaxError)
+    return fastifyDetails.FST_ERR_CTP_INVALID_JSON_BODY as string;
+  const code = /^FST_ERR_[A-Z_]+$/.test(error.code ?? '') ? ` (${error.code})` : '';
+  return `The request was refused: ${titleOf(status)}${code}`;
 }
 
 function send(reply: FastifyReply, problem: ProblemDetails): FastifyReply {
