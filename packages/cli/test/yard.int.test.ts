@@ -123,7 +123,7 @@ describe('yard on an embedded app', () => {
       messageId: string;
     }[];
     const retried = await yard('--json', 'errors', 'retry', 'refunds_error', failed?.messageId ?? '');
-    assert.deepEqual(JSON.parse(retried.out), { queue: 'refunds_error', moved: 1 });
+    assert.deepEqual(JSON.parse(retried.out), { queue: 'refunds_error', moved: 1, notMoved: [] });
     assert.deepEqual(JSON.parse((await yard('--json', 'errors', 'list', 'refunds_error')).out), []);
     const unconfirmed = await yard('errors', 'purge', 'refunds');
     assert.equal(unconfirmed.code, exitCodes.usage);
@@ -137,6 +137,8 @@ describe('yard on an embedded app', () => {
     assert.equal(code, exitCodes.ok);
     assert.match(out, /refunds_error/);
     assert.match(out, /refund-saga/);
+    assert.doesNotMatch(out, /_bus_/, 'not the CLI’s own response queue, whose name changes every run');
+    assert.equal((await yard('topology', 'plan')).out, out, 'the same plan on every run');
   });
 
   it('refuses a bad configuration and a bad command line with exit code 2 and the reason', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Bus, uuidv7 } from '@switchyard/bus';
+import { PostgresErrorQueues } from '@switchyard/postgres';
 import { CustomerCharged, RefundIssued, RefundRefused } from '../../src/modules/billing/contracts.ts';
 import { billingModule } from '../../src/modules/billing/module.ts';
 import { DeliveryCompleted } from '../../src/modules/deliveries/contracts.ts';
@@ -273,5 +274,31 @@ describe('billing', () => {
     } finally {
       running.clock.set('2026-11-23T10:00:00Z');
     }
+  });
+  it('refuses a return that reuses a credited return id for other bottles, into the error queue with the reason', async () => {
+    const returnId = uuidv7();
+    await bus.publish(BottlesReturned, { returnId, customerId: 'c-reuse', bottles: 2 });
+    await eventually(async () => {
+      const response = await running.request('GET', '/billing/customers/c-reuse/balance');
+      return response.status === 200 ? true : undefined;
+    });
+    await bus.publish(BottlesReturned, { returnId, customerId: 'c-reuse', bottles: 5 });
+    const errors = new PostgresErrorQueues(running.host.sql as NonNullable<typeof running.host.sql>);
+    const [refused] = await eventually(async () => {
+      const found = await errors.list('billing_error');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(refused?.fault.exceptionType, 'MessageRefusedError');
+    assert.match(
+      String(refused?.fault.message),
+      /Return id "[^"]+" was credited already for a different return \(2 bottles/,
+    );
+    assert.equal(refused?.fault.retryCount, 0, 'refused at once: retrying cannot change the answer');
+    const balance = await running.request('GET', '/billing/customers/c-reuse/balance');
+    assert.equal(
+      (balance.body as { creditedPence: number }).creditedPence,
+      40,
+      'credited once, for the first return',
+    );
   });
 });

@@ -67,6 +67,7 @@ describe('the delivery run', () => {
   it('asks orders for the date and lays the due orders out as deliveries on rounds of at most N stops', async () => {
     const started = await running.request('POST', '/deliveries/runs', { deliveryDate: '2031-11-24' });
     assert.equal(started.status, 202);
+    assert.equal(started.headers.get('location'), '/deliveries/runs/2031-11-24');
     const { runId } = started.body as { runId: string };
     const plan = await plannedRun('2031-11-24', runId);
 

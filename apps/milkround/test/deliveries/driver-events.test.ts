@@ -85,6 +85,7 @@ describe('driver events', () => {
       at: at(0),
     });
     assert.equal(loaded.status, 202);
+    assert.equal(loaded.headers.get('location'), `/deliveries/${encodeURIComponent(deliveryId)}`);
     await running.request('POST', `/deliveries/${deliveryId}/events`, {
       type: 'delivered',
       sequence: 2,

@@ -116,6 +116,7 @@ describe('orders', () => {
     for (const answer of [...atOnce, later]) {
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       assert.equal((answer.body as Order).orderId, orderId);
+      assert.equal(answer.headers.get('location'), `/orders/${orderId}`);
     }
     const orders = await milkround.request('GET', '/customers/uk-kim/orders');
     assert.deepEqual(
@@ -125,6 +126,13 @@ describe('orders', () => {
 
     const asOneOff = await oneOff('uk-kim', '2026-11-26', milk(1));
     assert.equal(asOneOff.status, 201, 'without an orderId each request is a new order');
+    const oneOffId = (asOneOff.body as Order).orderId;
+    assert.equal(asOneOff.headers.get('location'), `/orders/${oneOffId}`);
+    assert.equal(
+      (await milkround.request('GET', `/orders/${oneOffId}`)).status,
+      200,
+      'Location reads the order',
+    );
     const reused = await milkround.request('POST', '/orders/one-off', {
       orderId,
       customerId: 'uk-kim',
@@ -135,8 +143,25 @@ describe('orders', () => {
     assert.equal((reused.body as Problem).title, 'Order id already used');
     assert.match(
       (reused.body as Problem).detail,
-      /was placed already, as a standing order of customer "uk-kim"/,
+      /Order id "[^"]+" was used already, for a different request \(a standing order of customer "uk-kim"\)/,
     );
+    const moreMilk = await milkround.request('POST', '/orders/standing', { ...body, lines: milk(3) });
+    assert.equal(moreMilk.status, 409, 'the same id with another quantity is another request');
+    const otherDays = await milkround.request('POST', '/orders/standing', {
+      ...body,
+      weekdays: ['tue', 'fri'],
+    });
+    assert.equal(otherDays.status, 409, 'the same id with other weekdays is another request');
+    const sameMeaning = await milkround.request('POST', '/orders/standing', {
+      ...body,
+      weekdays: ['tue', 'tue'],
+      lines: [
+        { sku: 'milk-1pt', quantity: 1 },
+        { sku: 'milk-1pt', quantity: 1 },
+      ],
+    });
+    assert.equal(sameMeaning.status, 201, 'the same request written another way is the same request');
+    assert.equal((sameMeaning.body as Order).orderId, orderId);
     const otherCustomer = await milkround.request('POST', '/orders/standing', {
       ...body,
       customerId: 'uk-pia',

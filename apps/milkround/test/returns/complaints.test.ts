@@ -197,6 +197,11 @@ describe('complaints and bottle returns, with billing', () => {
     assert.equal(other.status, 409);
     assert.equal((other.body as { title: string }).title, 'Complaint id already used');
     assert.match((other.body as { detail: string }).detail, /1 × milk-1pt of delivery "d-resent"/);
+    const otherReason = await running.request('POST', '/returns/complaints', {
+      ...complaint,
+      reason: 'broken',
+    });
+    assert.equal(otherReason.status, 409, 'the same id with another reason is another complaint');
 
     // A later complaint through the same endpoints: once it is resolved, anything sent before was handled.
     await settled(

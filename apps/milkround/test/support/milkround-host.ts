@@ -28,7 +28,7 @@ export interface RunningMilkround {
   readonly url: string;
   readonly clock: TestClock;
   /** Sends JSON and reads JSON (or problem+json) back. */
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  request(method: string, path: string, body?: unknown): Promise<JsonAnswer>;
   stop(): Promise<void>;
 }
 
@@ -63,9 +63,16 @@ export async function startMilkround(options: {
 }
 
 /** Sends JSON to `baseUrl` and reads JSON (or problem+json) back: how the tests speak to a host. */
+/** An answer as the tests read it: status, JSON body (undefined when empty) and headers. */
+export interface JsonAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Headers;
+}
+
 export function jsonRequester(
   baseUrl: string,
-): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }> {
+): (method: string, path: string, body?: unknown) => Promise<JsonAnswer> {
   return async (method, path, body) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -74,7 +81,7 @@ export function jsonRequester(
         : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };
 }
 

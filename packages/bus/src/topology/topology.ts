@@ -142,3 +142,22 @@ function sorted(topology: Topology): Topology {
 function bindingKey(binding: BindingSpec): string {
   return `${binding.source}\u0000${binding.destinationType}\u0000${binding.destination}`;
 }
+
+/**
+ * The part of a topology that outlives its process: without temporary (auto-delete) queues and
+ * exchanges, such as a process's response queue, whose name changes every run. What a plan of the
+ * broker's lasting topology should list.
+ */
+export function lastingTopology(topology: Topology): Topology {
+  const temporary = new Set([
+    ...topology.queues.filter((queue) => queue.autoDelete).map((queue) => queue.name),
+    ...topology.exchanges.filter((exchange) => exchange.autoDelete).map((exchange) => exchange.name),
+  ]);
+  return {
+    exchanges: topology.exchanges.filter((exchange) => !temporary.has(exchange.name)),
+    queues: topology.queues.filter((queue) => !temporary.has(queue.name)),
+    bindings: topology.bindings.filter(
+      (binding) => !temporary.has(binding.source) && !temporary.has(binding.destination),
+    ),
+  };
+}

@@ -1,4 +1,4 @@
-import { createBus, formatTopology, type Topology } from '@switchyard/bus';
+import { createBus, formatTopology, lastingTopology, type Topology } from '@switchyard/bus';
 import { migrateModules, wireModules } from '@switchyard/host';
 import { PostgresTransport } from '@switchyard/postgres';
 import { DestructiveChangeError, formatPlan, TopologyDeployer } from '@switchyard/rabbitmq';
@@ -14,10 +14,11 @@ export async function topologyCommand(
   return context.withDatabase(async (sql) => {
     // The bus computes the topology from the endpoints; nothing is started or connected for that.
     const wiring = wireModules(context.config, sql, context.modules(), context.logger, Date.now);
-    const topology: Topology = createBus({
-      transport: wiring.transport,
-      endpoints: wiring.endpoints,
-    }).topology();
+    // Without the response queue the bus makes for itself: its name changes every run, and a plan
+    // that always shows it would never read as settled.
+    const topology: Topology = lastingTopology(
+      createBus({ transport: wiring.transport, endpoints: wiring.endpoints }).topology(),
+    );
     if (context.config.transport.kind === 'rabbitmq') {
       const deployer = new TopologyDeployer({ url: context.config.transport.url as string });
       try {

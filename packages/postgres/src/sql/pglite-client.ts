@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { TransactionOptions } from '@switchyard/bus';
+import { lockDataDirectory } from './pglite-directory-lock.ts';
 import { withSavepoint } from './savepoint.ts';
 import type { QueryResult, SqlClient, SqlTransaction } from './sql-client.ts';
 import { sqlErrorFor } from './sql-error.ts';
@@ -19,7 +20,15 @@ export interface PgliteClientOptions {
 export async function openPglite(options: PgliteClientOptions = {}): Promise<SqlClient> {
   // PGlite makes the folder itself but not its parents (./data/pglite on a fresh clone).
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
+  // One process per folder: taken before PGlite touches the files, given back when it has closed.
+  const lock = options.dataDir ? await lockDataDirectory(options.dataDir) : undefined;
+  let db: PGlite;
+  try {
+    db = await PGlite.create(options.dataDir);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   let closed = false;
   return {
     kind: 'pglite',
@@ -48,7 +57,11 @@ export async function openPglite(options: PgliteClientOptions = {}): Promise<Sql
     async close() {
       if (closed) return;
       closed = true;
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }

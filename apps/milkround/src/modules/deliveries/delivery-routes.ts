@@ -134,6 +134,8 @@ export function deliveryRoutes(
         return {
           status: 202,
           body: { runId, deliveryDate: body.deliveryDate, ...(body.region ? { region: body.region } : {}) },
+          // Where the run shows once started: the date's runs (the date passed the schema's pattern).
+          headers: { location: `/deliveries/runs/${body.deliveryDate}` },
         };
       },
     }),
@@ -259,6 +261,7 @@ export function deliveryRoutes(
         return {
           status: 202,
           body: { deliveryId: delivery.deliveryId, type: body.type, sequence: body.sequence },
+          headers: { location: `/deliveries/${encodeURIComponent(delivery.deliveryId)}` },
         };
       },
     }),

@@ -1,4 +1,4 @@
-import { uuidv7 } from '@switchyard/bus';
+import { contentDigest, uuidv7 } from '@switchyard/bus';
 import { ProblemError } from '@switchyard/host';
 import { type SqlClient, SqlError, type SqlExecutor, sqlStates } from '@switchyard/postgres';
 import { addDays } from '../../shared/zoned-time.ts';
@@ -54,7 +54,8 @@ export class OrderDesk {
 
   /** A standing order, delivered from the first date still open. */
   placeStanding(request: StandingOrderRequest): Promise<Order> {
-    return this.#placeOnce(request, 'standing', async (tx) => {
+    const digest = requestDigest('standing', request, { weekdays: [...new Set(request.weekdays)].sort() });
+    return this.#placeOnce(request, 'standing', digest, async (tx) => {
       const customer = await this.#orderingCustomer(tx, request.customerId);
       const now = new Date(this.#now());
       const order: Order = {
@@ -69,14 +70,15 @@ export class OrderDesk {
         createdAt: now,
         updatedAt: now,
       };
-      await this.#orders.insert(tx, order);
+      await this.#orders.insert(tx, order, digest);
       return order;
     });
   }
 
   /** A one-off order, refused once its date's cut-off has passed. */
   placeOneOff(request: OneOffOrderRequest): Promise<Order> {
-    return this.#placeOnce(request, 'one-off', async (tx) => {
+    const digest = requestDigest('one-off', request, { deliveryDate: request.deliveryDate });
+    return this.#placeOnce(request, 'one-off', digest, async (tx) => {
       const customer = await this.#orderingCustomer(tx, request.customerId);
       const now = new Date(this.#now());
       this.#requireOpen(request.deliveryDate, customer, now);
@@ -90,7 +92,7 @@ export class OrderDesk {
         createdAt: now,
         updatedAt: now,
       };
-      await this.#orders.insert(tx, order);
+      await this.#orders.insert(tx, order, digest);
       return order;
     });
   }
@@ -170,28 +172,36 @@ export class OrderDesk {
   }
 
   /**
-   * Places an order once per order id. A request sent again with the id of an order already placed
-   * (its first answer lost) gets that order back, unchanged; the same id for a different customer or
-   * kind of order is a 409. Two such requests at once meet at the primary key, and the loser reads
-   * the winner's order.
+   * Places an order once per order id, as payment APIs treat idempotency keys. A request sent again
+   * with the id of an order already placed (its first answer lost) gets that order back; the same id
+   * with a different request (another customer, kind, date, weekdays or lines) is a 409 naming the id.
+   * Requests are compared by the digest of their canonical form, kept with the order. Two requests
+   * at once meet at the primary key, and the loser reads the winner's order.
    */
   async #placeOnce(
     request: { readonly orderId?: string | undefined; readonly customerId: string },
     kind: Order['kind'],
+    digest: string,
     place: (tx: SqlExecutor) => Promise<Order>,
   ): Promise<Order> {
     const { orderId } = request;
     if (orderId === undefined) return this.#sql.transaction(place);
-    try {
-      return await this.#sql.transaction(async (tx) => {
-        const placed = await this.#orders.find(tx, orderId);
-        return placed ? sameOrderAgain(placed, request.customerId, kind) : place(tx);
+    const placedBefore = async (db: SqlExecutor): Promise<Order | undefined> => {
+      const placed = await this.#orders.find(db, orderId);
+      if (!placed) return undefined;
+      return sameOrderAgain(placed, await this.#orders.requestDigestOf(db, orderId), {
+        customerId: request.customerId,
+        kind,
+        digest,
       });
+    };
+    try {
+      return await this.#sql.transaction(async (tx) => (await placedBefore(tx)) ?? place(tx));
     } catch (error) {
       if (!(error instanceof SqlError && error.sqlState === sqlStates.uniqueViolation)) throw error;
-      const placed = await this.#orders.find(this.#sql, orderId);
+      const placed = await placedBefore(this.#sql);
       if (!placed) throw error;
-      return sameOrderAgain(placed, request.customerId, kind);
+      return placed;
     }
   }
 
@@ -252,13 +262,42 @@ function notMember(customerId: string): ProblemError {
   );
 }
 
-/** The order placed earlier under the id a request brings again, when it is the same customer's order of the same kind. */
-function sameOrderAgain(placed: Order, customerId: string, kind: Order['kind']): Order {
-  if (placed.customerId === customerId && placed.kind === kind) return placed;
+/**
+ * The digest of an order request in canonical form: what it asks for, not how it was written (lines
+ * of one product combined and sorted, weekdays sorted). The order id itself is left out: it is the key.
+ */
+function requestDigest(
+  kind: Order['kind'],
+  request: { readonly customerId: string; readonly lines: readonly RequestedLine[] },
+  when: { readonly weekdays: readonly Weekday[] } | { readonly deliveryDate: string },
+): string {
+  return contentDigest({
+    kind,
+    customerId: request.customerId,
+    lines: combineRequestedLines(request.lines),
+    ...when,
+  });
+}
+
+/**
+ * The order placed earlier under the id a request brings again, when the request is the same one;
+ * a different request under that id is a 409. Orders placed before request digests were kept are
+ * compared by customer and kind.
+ */
+function sameOrderAgain(
+  placed: Order,
+  placedDigest: string | undefined,
+  request: { readonly customerId: string; readonly kind: Order['kind']; readonly digest: string },
+): Order {
+  const same =
+    placedDigest === undefined
+      ? placed.customerId === request.customerId && placed.kind === request.kind
+      : placedDigest === request.digest;
+  if (same) return placed;
   throw new ProblemError(
     409,
     'Order id already used',
-    `Order "${placed.orderId}" was placed already, as a ${placed.kind} order of customer "${placed.customerId}"; send that order again with its own id, or choose a new id for a new order`,
+    `Order id "${placed.orderId}" was used already, for a different request (a ${placed.kind} order of customer "${placed.customerId}"); send exactly that request again to get its order, or choose a new orderId for a new order`,
   );
 }
 

@@ -34,11 +34,12 @@ export class OrderRepository {
     this.#customers = `${schema}.customers`;
   }
 
-  async insert(db: SqlExecutor, order: Order): Promise<void> {
+  /** Inserts a new order with its lines; `requestDigest` is the digest of the request that placed it. */
+  async insert(db: SqlExecutor, order: Order, requestDigest: string): Promise<void> {
     await db.query(
       `insert into ${this.#orders} (order_id, customer_id, kind, status, weekdays, starts_on, ends_before,
-         delivery_date, created_at, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         delivery_date, created_at, updated_at, request_digest)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         order.orderId,
         order.customerId,
@@ -50,9 +51,19 @@ export class OrderRepository {
         order.kind === 'one-off' ? order.deliveryDate : null,
         order.createdAt,
         order.updatedAt,
+        requestDigest,
       ],
     );
     await this.#insertLines(db, order.orderId, order.lines);
+  }
+
+  /** The digest of the request that placed an order; undefined for an order placed before digests were kept. */
+  async requestDigestOf(db: SqlExecutor, orderId: string): Promise<string | undefined> {
+    const { rows } = await db.query(`select request_digest from ${this.#orders} where order_id = $1`, [
+      orderId,
+    ]);
+    const digest = rows[0]?.request_digest;
+    return typeof digest === 'string' ? digest : undefined;
   }
 
   /** The order with its lines; `lock` holds it until the transaction ends (one change at a time). */

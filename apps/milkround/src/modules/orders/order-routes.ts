@@ -2,6 +2,7 @@ import { type ModuleServices, ProblemError, type RouteDefinition, route } from '
 import { z } from 'zod';
 import { clientChosenId } from '../../shared/client-chosen-id.ts';
 import { Region } from '../memberships/contracts.ts';
+import type { Order } from './order.ts';
 import { OrderDesk } from './order-desk.ts';
 import { OrderView, viewOf } from './order-view.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
@@ -66,7 +67,7 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
       tags: ['orders'],
       body: StandingBody,
       responses: placed,
-      handler: async ({ body }) => ({ status: 201, body: viewOf(await desk.placeStanding(body)) }),
+      handler: async ({ body }) => placedAnswer(await desk.placeStanding(body)),
     }),
     route({
       method: 'POST',
@@ -75,7 +76,7 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
       tags: ['orders'],
       body: OneOffBody,
       responses: placed,
-      handler: async ({ body }) => ({ status: 201, body: viewOf(await desk.placeOneOff(body)) }),
+      handler: async ({ body }) => placedAnswer(await desk.placeOneOff(body)),
     }),
     route({
       method: 'GET',
@@ -143,4 +144,9 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
       }),
     }),
   ];
+}
+
+/** 201 with the order, and where to read it again (the orderId is URL-safe: a UUID or a client-chosen id). */
+function placedAnswer(order: Order) {
+  return { status: 201 as const, body: viewOf(order), headers: { location: `/orders/${order.orderId}` } };
 }

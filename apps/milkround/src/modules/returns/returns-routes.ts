@@ -120,11 +120,12 @@ function requireSameComplaint(
     filed.customerId === complaint.customerId &&
     filed.deliveryId === complaint.deliveryId &&
     filed.sku === complaint.sku &&
-    filed.quantity === complaint.quantity;
+    filed.quantity === complaint.quantity &&
+    filed.reason === complaint.reason;
   if (same) return;
   throw new ProblemError(
     409,
     'Complaint id already used',
-    `Complaint "${filed.complaintId}" was filed already, by customer "${filed.customerId}" about ${filed.quantity} × ${filed.sku} of delivery "${filed.deliveryId}"; choose a new complaintId for a different complaint`,
+    `Complaint id "${filed.complaintId}" was used already, for a different complaint: by customer "${filed.customerId}" about ${filed.quantity} × ${filed.sku} of delivery "${filed.deliveryId}"; send exactly that complaint again to get its answer, or choose a new complaintId for a different complaint`,
   );
 }
