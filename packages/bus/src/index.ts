@@ -1,3 +1,39 @@
+/**
+ * The bus: typed messages (`defineMessage`), receive endpoints of consumers (`receiveEndpoint`,
+ * `consumer`) and a bus that publishes, sends, requests and schedules them (`createBus`) over a
+ * transport: in memory here, PostgreSQL or RabbitMQ from their packages. Inbound middleware wraps
+ * every consumer (`transactional` puts state, inbox record and outgoing messages in one transaction);
+ * outbound middleware wraps every message produced, before it is stored or sent. The ports (outbox,
+ * inbox, saga store, scheduler) have in-memory implementations here, and a test harness records
+ * what a bus did.
+ *
+ * ```ts
+ * import { consumer, createBus, defineMessage, MemoryTransport, receiveEndpoint } from '@switchyard/bus';
+ * import { z } from 'zod';
+ *
+ * const OrderPlaced = defineMessage('shop.OrderPlaced', z.object({ orderId: z.string(), pints: z.number().int() }));
+ *
+ * let billed = (_line: string) => {};
+ * const done = new Promise<string>((resolve) => { billed = resolve; });
+ * const bus = createBus({
+ *   transport: new MemoryTransport(),
+ *   // Runs for every message the bus or a consumer produces: one place to stamp what travels along.
+ *   outbound: [(input, next) => { input.headers['X-Tenant'] = 'dairy-north'; return next(); }],
+ *   endpoints: [
+ *     receiveEndpoint('billing', {
+ *       consumers: [
+ *         consumer(OrderPlaced, (order, context) =>
+ *           billed(`billed ${order.orderId} for ${order.pints} pints (tenant ${context.envelope.headers['X-Tenant']})`)),
+ *       ],
+ *     }),
+ *   ],
+ * });
+ * await bus.start();
+ * await bus.publish(OrderPlaced, { orderId: 'o-42', pints: 2 });
+ * console.log(await done);
+ * await bus.stop();
+ * ```
+ */
 export {
   type Bus,
   type BusHealth,
@@ -44,6 +80,7 @@ export { type Destination, parseDestination } from './envelope/addresses.ts';
 export { type Envelope, envelopeHeaders, type HostInfo } from './envelope/envelope.ts';
 export { currentHost } from './envelope/host-info.ts';
 export { isUuid, uuidv7 } from './envelope/uuidv7.ts';
+export type { ErrorCode, SwitchyardErrorCodes } from './errors.ts';
 export { ConfigurationError, MessageRefusedError, SwitchyardError } from './errors.ts';
 export { MessageLog, type Observed } from './harness/message-log.ts';
 export {
@@ -59,8 +96,22 @@ export {
 export { InboxReusedIdError } from './inbox/inbox-errors.ts';
 export { contentDigest, messageFingerprint } from './inbox/message-fingerprint.ts';
 export { MemoryBroker, MemoryQueue, type QueuedMessage } from './memory/memory-broker.ts';
-export * from './memory/memory-ports.ts';
+export {
+  MemoryDatabase,
+  MemoryInbox,
+  MemoryOutbox,
+  MemorySagaStore,
+  MemoryScheduler,
+  type MemorySchedulerOptions,
+  type MemoryTransaction,
+} from './memory/memory-ports.ts';
 export { MemoryTransport } from './memory/memory-transport.ts';
+export {
+  composeOutbound,
+  type OutboundInput,
+  type OutboundMiddleware,
+  type OutboundPipeline,
+} from './middleware.ts';
 export type { ConsumeOutcome } from './observability/telemetry.ts';
 export {
   dispatchOutgoing,

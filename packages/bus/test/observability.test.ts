@@ -7,7 +7,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type DataPoint, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { consumer, massTransitJsonCodec, receiveEndpoint, startTestHarness, uuidv7 } from '@switchyard/bus';
 import pino from 'pino';
-import { OrderAccepted, OrderPlaced, order } from './support/messages.ts';
+import { CheckStock, OrderAccepted, OrderPlaced, order, StockLevel } from './support/messages.ts';
 import { RecordingTracerProvider } from './support/recording-tracer.ts';
 
 // This file runs in its own process, so registering global OpenTelemetry pieces touches no other test.
@@ -151,6 +151,57 @@ describe('observability', () => {
       );
       assert.equal(published?.value, 3);
       assert.ok(points('switchyard.message.consume.duration').length > 0, 'durations are recorded');
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('records durations in seconds, and names no temporary response queue (host and pid) in any label', async () => {
+    const reader = new TestMetricReader();
+    // The API keeps the first provider registered; an earlier test registered its own.
+    metrics.disable();
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const harness = await startTestHarness({
+      endpoints: [
+        receiveEndpoint('stock', {
+          consumers: [
+            consumer(CheckStock, (message, consume) =>
+              consume.respond(StockLevel, { sku: message.sku, available: 4 }),
+            ),
+          ],
+        }),
+      ],
+    });
+    try {
+      await harness.bus.request(
+        CheckStock,
+        { sku: 'eggs-6' },
+        { responseType: StockLevel, destination: 'queue:stock', timeoutMs: 5_000 },
+      );
+      await harness.stop();
+      const { resourceMetrics } = await reader.collect();
+      const all = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const duration = all.find((metric) => metric.descriptor.name === 'switchyard.message.consume.duration');
+      assert.equal(duration?.descriptor.unit, 's');
+      const points = (duration?.dataPoints ?? []) as DataPoint<{ sum?: number; count?: number }>[];
+      assert.ok(points.length > 0, 'the consume duration is recorded');
+      for (const point of points)
+        assert.ok((point.value.sum ?? 0) < 5, `a duration of ${point.value.sum} is in seconds, not ms`);
+      const sent = all.find((metric) => metric.descriptor.name === 'switchyard.messages.sent');
+      const sentPoints = (sent?.dataPoints ?? []) as DataPoint<number>[];
+      assert.ok(
+        sentPoints.some((point) => point.attributes['messaging.destination.temporary'] === true),
+        `the response is counted, as sent to a temporary destination: ${JSON.stringify(sentPoints.map((point) => point.attributes))}`,
+      );
+      const labelValues = all.flatMap((metric) =>
+        (metric.dataPoints as DataPoint<unknown>[]).flatMap((point) => Object.values(point.attributes)),
+      );
+      for (const value of labelValues) {
+        assert.ok(
+          !String(value).includes(`_${process.pid}_`) && !/_bus_[0-9a-z]{8,}/i.test(String(value)),
+          `label value ${String(value)} names a process's temporary queue`,
+        );
+      }
     } finally {
       await harness.stop();
     }

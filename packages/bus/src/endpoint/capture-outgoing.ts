@@ -2,9 +2,9 @@ import type { OutgoingMessage } from '../ports/outbox.ts';
 import type { ConsumeContext } from './consume-context.ts';
 
 /**
- * Builds the one message `produce` publishes or sends through `context` (addresses, conversation and
- * trace headers as the context sets them) without sending it: for handing it to the scheduler in the
- * consumer's transaction, or changing its transport headers first.
+ * Builds the one message `produce` publishes or sends through `context` (addresses and conversation as
+ * the context sets them, stamped by the bus's outbound middleware) without sending it: for handing it
+ * to the scheduler in the consumer's transaction, or changing its transport headers first.
  */
 export async function captureOutgoing(
   context: ConsumeContext,

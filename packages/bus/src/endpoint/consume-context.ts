@@ -58,21 +58,5 @@ export interface ConsumeContext<T = unknown> extends MessageProducer {
   respond<R>(type: MessageType<R>, message: R, options?: MessageOptions): Promise<void>;
 }
 
-/** A filter around consumers: do work before and after `next()`, or skip it. */
-export type Middleware = (context: ConsumeContext, next: () => Promise<void>) => Promise<void>;
-
-/** Runs the middleware in order around `last`. */
-export function composeMiddleware(
-  middleware: readonly Middleware[],
-  last: (context: ConsumeContext) => Promise<void>,
-): (context: ConsumeContext) => Promise<void> {
-  // Without middleware the handler is the pipeline: no chain to build for each message.
-  if (middleware.length === 0) return last;
-  return (context) => {
-    const run = (index: number): Promise<void> => {
-      const current = middleware[index];
-      return current ? current(context, () => run(index + 1)) : last(context);
-    };
-    return run(0);
-  };
-}
+// The inbound middleware lives beside the outbound in one file; named here too, where consumers look.
+export { composeMiddleware, type Middleware } from '../middleware.ts';

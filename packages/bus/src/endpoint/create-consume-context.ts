@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { buildOutgoing, type ProducerScope } from '../bus/message-factory.ts';
+import { type ProducerScope, produceOutgoing } from '../bus/message-factory.ts';
 import type { MessageType } from '../contracts/message-type.ts';
 import { parseDestination } from '../envelope/addresses.ts';
 import type { Envelope } from '../envelope/envelope.ts';
@@ -22,6 +22,7 @@ export class BufferedSink implements MessageSink {
 }
 
 const noMessages: readonly OutgoingMessage[] = Object.freeze([]);
+const publishTarget = Object.freeze({ kind: 'publish' as const });
 
 /** The facts a consume context is made from: most are its own fields, handed over as they are. */
 export interface ConsumeContextInput<T>
@@ -86,12 +87,31 @@ class HandlingContext<T> implements ConsumeContext<T> {
     this.signal = input.signal;
     this.outgoing = input.outgoing;
     this.#delivery = input.delivery;
+    // The outbound middleware runs before the message reaches `outgoing`, so what a sink keeps (the
+    // outbox's row, the transactional send, the buffer sent after success) is the stamped message. The
+    // sink is read when the message gets there: middleware such as the outbox's may have replaced it.
     this.publish = async (type, message, options) => {
-      await this.outgoing.add(await buildOutgoing(scope, { kind: 'publish' }, type, message, options));
+      await produceOutgoing(
+        scope,
+        publishTarget,
+        type,
+        message,
+        options,
+        (outgoing) => this.outgoing.add(outgoing),
+        this,
+      );
     };
     this.send = async (destination, type, message, options) => {
       const target = { kind: 'send' as const, destination: parseDestination(destination) };
-      await this.outgoing.add(await buildOutgoing(scope, target, type, message, options));
+      await produceOutgoing(
+        scope,
+        target,
+        type,
+        message,
+        options,
+        (outgoing) => this.outgoing.add(outgoing),
+        this,
+      );
     };
     this.respond = async (type, message, options = {}) => {
       const withRequest = { requestId: envelope.requestId, ...options };

@@ -13,6 +13,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import type { OutboundMiddleware } from '../middleware.ts';
 import type { Headers } from '../transport/transport.ts';
 
 const tracer = trace.getTracer('@switchyard/bus');
@@ -54,21 +55,46 @@ function instruments() {
       provider,
       sent: meter.createCounter('switchyard.messages.sent', {
         description: 'Messages published or sent, by operation and destination',
+        unit: '{message}',
       }),
       consumed: meter.createCounter('switchyard.messages.consumed', {
         description: 'Messages handled by a receive endpoint, by outcome',
+        unit: '{message}',
       }),
+      // Seconds, as OpenTelemetry's semantic conventions (and Prometheus) measure every duration.
       consumeDuration: meter.createHistogram('switchyard.message.consume.duration', {
         description: 'Time from delivery to settlement of a message',
-        unit: 'ms',
+        unit: 's',
+        advice: { explicitBucketBoundaries: durationBucketsSeconds },
       }),
       inbox: meter.createCounter('switchyard.inbox.messages', {
         description:
           'Messages the inbox stopped or could not vouch for, by endpoint, consumer and verdict (duplicate, reused-id, beyond-window)',
+        unit: '{message}',
       }),
     };
   }
   return cached;
+}
+
+/** The semantic conventions' advice for messaging durations, in seconds. */
+const durationBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * A requester's response queue: `<host>_<pid>_bus_<random>`, as this bus and MassTransit name them. Its
+ * name changes with every process, so as a metric label it would make a new series per run.
+ */
+const temporaryQueueName = /_bus_[0-9a-z]{8,}$/i;
+
+/**
+ * A destination's metric labels: its name, or for a temporary response queue only that it is one (the
+ * semantic conventions' `messaging.destination.temporary`), which keeps every label value of low cardinality.
+ */
+function destinationLabels(destination: string): Attributes {
+  const name = destination.replace(/[?#].*$/, '');
+  return temporaryQueueName.test(name)
+    ? { 'messaging.destination.temporary': true }
+    : { 'messaging.destination.name': destination };
 }
 
 let cached:
@@ -145,7 +171,7 @@ const sendSpanAttributes = producerSpanAttributesFor('send');
 // Declared once here, not written inline where they are used: a function expression in a hot path is
 // a new object each time it is reached, even when the attributes it makes are already cached.
 function sentAttributesOf(operation: string, destination: string): Attributes {
-  return { 'messaging.operation.name': operation, 'messaging.destination.name': destination };
+  return { 'messaging.operation.name': operation, ...destinationLabels(destination) };
 }
 
 function consumerSpanAttributesOf(endpoint: string, messageType: string): Attributes {
@@ -158,7 +184,7 @@ function consumerSpanAttributesOf(endpoint: string, messageType: string): Attrib
 }
 
 function consumedAttributesOf(outcome: string, endpoint: string): Attributes {
-  return { 'messaging.destination.name': endpoint, outcome };
+  return { ...destinationLabels(endpoint), outcome };
 }
 
 function setMessageAttributes(span: Span, facts: MessageSpanFacts): void {
@@ -169,8 +195,38 @@ function setMessageAttributes(span: Span, facts: MessageSpanFacts): void {
   });
 }
 
-/** Headers carrying the current trace context into an outgoing envelope (W3C traceparent/tracestate). */
-export function startProducerSpan(
+/**
+ * Outbound middleware that stamps the current trace context on every message produced (W3C
+ * `traceparent`/`tracestate`, and MassTransit's activity header) under a producer span that ends once
+ * the message is handed on, and counts it as sent. Without a tracer provider or propagator it only counts.
+ */
+export const traceContext: OutboundMiddleware = (input, next) => {
+  const { span, traceHeaders } = startProducerSpan(input.kind, input.destination, {
+    messageId: input.envelope.messageId,
+    conversationId: input.envelope.conversationId,
+    messageType: input.messageType.name,
+  });
+  // Untraced, the message waits for nothing here: no span to end, so no promise of our own.
+  if (span === untracedSpan) return next();
+  Object.assign(input.headers, traceHeaders);
+  let handedOn: Promise<void>;
+  try {
+    handedOn = next();
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
+  return handedOn.then(
+    () => endSpan(span),
+    (error: unknown) => {
+      endSpan(span, error);
+      throw error;
+    },
+  );
+};
+
+/** Starts a producer span and the headers carrying its trace context into an outgoing envelope. */
+function startProducerSpan(
   operation: 'publish' | 'send',
   destination: string,
   facts: MessageSpanFacts,
@@ -244,12 +300,12 @@ export function withSpanContext<T>(spanContext: Context, work: () => Promise<T>)
   return context.with(spanContext, work);
 }
 
-/** Counts a settled delivery and records how long it took. */
+/** Counts a settled delivery and records how long it took (given in milliseconds, recorded in seconds). */
 export function recordConsumed(endpoint: string, outcome: ConsumeOutcome, durationMs: number): void {
   const attributes = consumedAttributes.get(outcome, endpoint, consumedAttributesOf);
   const { consumed, consumeDuration } = instruments();
   consumed.add(1, attributes);
-  consumeDuration.record(durationMs, attributes);
+  consumeDuration.record(durationMs / 1_000, attributes);
 }
 
 /** What the inbox did with a message that was not simply new: dropped a duplicate, refused a reused id, or could not vouch for it. */
@@ -258,7 +314,7 @@ export type InboxOutcome = 'duplicate' | 'reused-id' | 'beyond-window';
 /** Counts a message the inbox stopped, or let through without being able to vouch for it. */
 export function recordInboxOutcome(endpoint: string, consumer: string, outcome: InboxOutcome): void {
   instruments().inbox.add(1, {
-    'messaging.destination.name': endpoint,
+    ...destinationLabels(endpoint),
     'switchyard.consumer': consumer,
     'switchyard.inbox.verdict': outcome,
   });
