@@ -7,8 +7,12 @@ import {
 } from '@switchyard/bus';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { fromDelivery } from './amqp-message.ts';
-import { cameThroughRedeliveryPath, delayQueueArguments, redeliveryQueueName } from './delay-queue.ts';
 import { SettlementBatcher } from './settlement-batcher.ts';
+import {
+  cameThroughRedeliveryPath,
+  delayQueueArguments,
+  redeliveryQueueName,
+} from './topology/delay-queue.ts';
 
 /** How long the counted copy of a classic-queue redelivery waits: well past the original's ack. */
 const countingDelayMs = 250;

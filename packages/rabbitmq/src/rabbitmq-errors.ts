@@ -1,5 +1,16 @@
 import { SwitchyardError } from '@switchyard/bus';
 
+/** The codes rabbitmq raises, each listed in docs/errors.md (DestructiveChangeError is beside its plan). */
+declare module '@switchyard/bus' {
+  interface SwitchyardErrorCodes {
+    BROKER_UNAVAILABLE: '@switchyard/rabbitmq';
+    DESTRUCTIVE_TOPOLOGY_CHANGE: '@switchyard/rabbitmq';
+    ERROR_QUEUE_RETRY_FAILED: '@switchyard/rabbitmq';
+    PUBLISH_REJECTED: '@switchyard/rabbitmq';
+    PUBLISH_UNCONFIRMED: '@switchyard/rabbitmq';
+  }
+}
+
 /** The broker could not be reached in time for an operation; nothing was sent. */
 export class BrokerUnavailableError extends SwitchyardError {
   constructor(message: string, options?: ErrorOptions) {

@@ -14,10 +14,10 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import pino, { type Logger } from 'pino';
 import { publishOptions } from './amqp-message.ts';
 import { parseBrokerUrl } from './broker-url.ts';
-import { delayQueueArguments, delayQueueName, redeliveryQueueName } from './delay-queue.ts';
 import { type ConsumerOwner, RabbitMqConsumer } from './rabbitmq-consumer.ts';
 import { BrokerUnavailableError, PublishRejectedError, PublishUnconfirmedError } from './rabbitmq-errors.ts';
-import { declareTopology, endpointQueueTopology } from './topology-declarer.ts';
+import { delayQueueArguments, delayQueueName, redeliveryQueueName } from './topology/delay-queue.ts';
+import { declareTopology, endpointQueueTopology } from './topology/topology-declarer.ts';
 
 /** How the RabbitMQ transport connects and what it does when the connection drops. */
 export interface RabbitMqTransportOptions {

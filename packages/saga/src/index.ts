@@ -87,11 +87,11 @@ export { SagaInspector, type SagaLookup, type SagaView } from './inspection/saga
 export { type HeldMessageExpired, HeldMessageExpiredType } from './runtime/held-message-expired.ts';
 export { type SagaEndpointOptions, sagaEndpoint, scheduledEventHeader } from './runtime/saga-endpoint.ts';
 export { SagaEngine, type SagaEngineOptions } from './runtime/saga-engine.ts';
+export type { HeldMessage, HoldReason } from './runtime/saga-instance.ts';
+export type { IncomingSagaMessage, SagaEffect, SagaOutcome, SagaResult } from './runtime/saga-outcome.ts';
 export {
   SagaCorrelationError,
   SagaKeyConflictError,
   SagaNotFoundError,
   UnexpectedSagaEventError,
-} from './runtime/saga-errors.ts';
-export type { HeldMessage, HoldReason } from './runtime/saga-instance.ts';
-export type { IncomingSagaMessage, SagaEffect, SagaOutcome, SagaResult } from './runtime/saga-outcome.ts';
+} from './saga-errors.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { MigrationError } from './migration-error.ts';
+import { MigrationError } from '../postgres-errors.ts';
 
 /** One numbered migration file. */
 export interface Migration {

@@ -1,7 +1,7 @@
+import { MigrationError } from '../postgres-errors.ts';
 import { quoteIdentifier } from '../sql/identifiers.ts';
 import { column } from '../sql/row-values.ts';
 import type { SqlClient, SqlTransaction } from '../sql/sql-client.ts';
-import { MigrationError } from './migration-error.ts';
 import { type Migration, sortedByVersion } from './migration-files.ts';
 
 /** The migrations one package or module owns, applied into its schema. */

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { TransactionOptions } from '@switchyard/bus';
 import { lockDataDirectory } from './pglite-directory-lock.ts';
@@ -10,6 +12,15 @@ import { sqlErrorFor } from './sql-error.ts';
 export interface PgliteClientOptions {
   /** A folder for the database files (kept across restarts, made with its parents if missing); in memory when absent. */
   readonly dataDir?: string;
+}
+
+/**
+ * Whether `dataDir` holds an embedded database (PGlite has initialised it), so that a tool that only
+ * reads can refuse a folder where opening would create a new, empty database instead.
+ */
+export function pgliteDatabaseExists(dataDir: string): boolean {
+  // PostgreSQL writes PG_VERSION when it initialises a data folder: no such file, no database.
+  return existsSync(join(dataDir, 'PG_VERSION'));
 }
 
 /**

@@ -13,11 +13,11 @@ import type {
 } from '@switchyard/bus';
 import pino, { type Logger } from 'pino';
 import { defaultSchema } from '../migrations/switchyard-migrations.ts';
+import { NoRouteError } from '../postgres-errors.ts';
 import type { SqlClient, SqlExecutor, SqlTransaction } from '../sql/sql-client.ts';
+import { deployTopology, endpointTopology, removeQueue } from '../topology/topology-tables.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 import { QueueNotifier } from './queue-notifier.ts';
-import { deployTopology, endpointTopology, removeQueue } from './topology-tables.ts';
-import { NoRouteError } from './transport-errors.ts';
 import { type TransportTables, transportTables } from './transport-tables.ts';
 
 /** Options for the PostgreSQL transport. */

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { SwitchyardError } from '@switchyard/bus';
 import fc from 'fast-check';
 import type { AnySagaDefinition } from '../definition/define-saga.ts';
 import {
@@ -38,13 +39,15 @@ export interface SagaCheckReport {
 }
 
 /** The smallest schedule fast-check found that breaks an invariant or ends elsewhere than the reference. */
-export class SagaCheckFailure extends Error {
+export class SagaCheckFailure extends SwitchyardError {
   readonly schedule: readonly string[];
   readonly seed: number;
 
   constructor(message: string, schedule: readonly string[], seed: number) {
-    super(`${message}\nSmallest failing schedule (seed ${seed}):\n  ${schedule.join('\n  ')}`);
-    this.name = 'SagaCheckFailure';
+    super(
+      'SAGA_CHECK_FAILED',
+      `${message}\nSmallest failing schedule (seed ${seed}):\n  ${schedule.join('\n  ')}`,
+    );
     this.schedule = schedule;
     this.seed = seed;
   }

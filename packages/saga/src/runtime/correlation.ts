@@ -1,6 +1,6 @@
 import type { SagaStore } from '@switchyard/bus';
 import { type AnySagaDefinition, initialState } from '../definition/define-saga.ts';
-import { SagaCorrelationError, SagaKeyConflictError } from './saga-errors.ts';
+import { SagaCorrelationError, SagaKeyConflictError } from '../saga-errors.ts';
 import { emptyBookkeeping, instanceFromRecord, type SagaInstance } from './saga-instance.ts';
 import type { IncomingSagaMessage } from './saga-outcome.ts';
 import type { SagaRules, Unit } from './unit-of-work.ts';

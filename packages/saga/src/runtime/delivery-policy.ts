@@ -1,8 +1,8 @@
 import { initialState } from '../definition/define-saga.ts';
 import type { SagaEvent } from '../definition/saga-event.ts';
+import { SagaCorrelationError, UnexpectedSagaEventError } from '../saga-errors.ts';
 import { applyEvent } from './activity-interpreter.ts';
 import { expelHeld, holdMessage } from './held-messages.ts';
-import { SagaCorrelationError, UnexpectedSagaEventError } from './saga-errors.ts';
 import type { HeldMessage, SagaInstance } from './saga-instance.ts';
 import type { IncomingSagaMessage } from './saga-outcome.ts';
 import type { SagaRules, Unit } from './unit-of-work.ts';

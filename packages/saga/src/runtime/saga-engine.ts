@@ -1,11 +1,11 @@
 import { type MessageType, type SagaStore, uuidv7 } from '@switchyard/bus';
 import { type AnySagaDefinition, initialState } from '../definition/define-saga.ts';
 import type { SagaEvent } from '../definition/saga-event.ts';
+import { SagaNotFoundError } from '../saga-errors.ts';
 import { ClauseTable } from './clause-table.ts';
 import { describeLookup, findInstance, lookupOf, newInstance } from './correlation.ts';
 import { deliverMessage } from './delivery-policy.ts';
 import { expelHeld, expiryReason } from './held-messages.ts';
-import { SagaNotFoundError } from './saga-errors.ts';
 import { instanceFromRecord } from './saga-instance.ts';
 import { type IncomingSagaMessage, quietOutcome, type SagaOutcome, type SagaResult } from './saga-outcome.ts';
 import { settleAndSave } from './settle-unit.ts';

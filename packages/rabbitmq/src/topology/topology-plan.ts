@@ -1,5 +1,5 @@
 import type { BindingSpec, ExchangeSpec, QueueSpec, Topology } from '@switchyard/bus';
-import type { LiveQueue, LiveTopology } from './management-client.ts';
+import type { LiveQueue, LiveTopology } from '../management-client.ts';
 
 /** One step of a plan. `destructive` steps lose queued messages and need `force`. */
 export type PlanStep =

@@ -1,6 +1,6 @@
 import type { Topology } from '@switchyard/bus';
 import type { SqlClient, SqlTransaction } from '../sql/sql-client.ts';
-import type { TransportTables } from './transport-tables.ts';
+import type { TransportTables } from '../transport/transport-tables.ts';
 
 /** One endpoint's queue and the exchange of the same name bound to it, as a send needs them. */
 export function endpointTopology(queue: string): Topology {

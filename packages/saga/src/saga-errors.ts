@@ -1,5 +1,16 @@
 import { SwitchyardError } from '@switchyard/bus';
 
+/** The codes saga raises, each listed in docs/errors.md; the store's SAGA_CONCURRENCY is the bus's. */
+declare module '@switchyard/bus' {
+  interface SwitchyardErrorCodes {
+    SAGA_CHECK_FAILED: '@switchyard/saga';
+    SAGA_CORRELATION: '@switchyard/saga';
+    SAGA_KEY_CONFLICT: '@switchyard/saga';
+    SAGA_NOT_FOUND: '@switchyard/saga';
+    SAGA_UNEXPECTED_EVENT: '@switchyard/saga';
+  }
+}
+
 /** A message found no saga instance, could not start one, and its event's `whenMissing` is `fault`. */
 export class SagaNotFoundError extends SwitchyardError {
   constructor(message: string) {

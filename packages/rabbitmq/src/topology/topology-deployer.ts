@@ -1,6 +1,6 @@
 import { SwitchyardError, type Topology } from '@switchyard/bus';
 import amqp from 'amqplib';
-import { ManagementClient } from './management-client.ts';
+import { ManagementClient } from '../management-client.ts';
 import { declareTopology } from './topology-declarer.ts';
 import { formatPlan, type PlanStep, planTopology, type TopologyPlan } from './topology-plan.ts';
 
