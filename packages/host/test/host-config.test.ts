@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { type HostConfig, hostConfigSchema, loadHostConfig } from '../src/config/host-config.ts';
@@ -30,11 +31,21 @@ describe('hostConfigSchema', () => {
     // env: {} keeps the machine's own DATABASE_URL, RABBITMQ_URL and PORT out of the test.
     const { config, sourceOf } = loadHostConfig({ env: {} });
     const expected: HostConfig = {
-      http: { host: '127.0.0.1', port: 3000, operationsOpen: false },
-      database: { dataDir: './data/pglite', maxConnections: 10 },
+      http: {
+        host: '127.0.0.1',
+        port: 3000,
+        operationsOpen: false,
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 1_024,
+        bodyLimitBytes: 1_048_576,
+      },
+      // Relative to the project root (this repository's package.json names the app), made absolute.
+      database: { dataDir: resolve(import.meta.dirname, '../../../data/pglite'), maxConnections: 10 },
       transport: { kind: 'postgres', confirmTimeoutMs: 15_000, unavailableTimeoutMs: 30_000 },
       profile: 'all',
-      log: { level: 'info' },
+      log: { level: 'info', format: 'auto' },
       bus: {
         inboxWindowMs: 7 * 24 * 3_600_000,
         handlerTimeoutMs: 30_000,

@@ -139,7 +139,11 @@ describe('the host HTTP server', () => {
     assert.equal(boom.status, 500);
     const problem = await answer(boom);
     assert.doesNotMatch(problem.detail, /secret/);
-    assert.match(problem.detail, /request id req-42/);
+    // The id is ours, sent back as X-Request-Id; the client's own (req-42) is only logged beside it.
+    const ours = boom.headers.get('x-request-id') ?? '';
+    assert.match(ours, /^[0-9a-f-]{36}$/);
+    assert.match(problem.detail, new RegExp(`request id ${ours}`));
+    assert.doesNotMatch(problem.detail, /req-42/);
   });
 
   it('bounds what a 4xx echoes: a huge invalid body gives a short answer', async () => {
@@ -221,6 +225,7 @@ describe('the host HTTP server', () => {
     metrics.getMeter('host-test').createCounter('orders.placed').add(3, { region: 'uk' });
     const text = await (await fetch(`${base}/metrics`)).text();
     assert.match(text, /orders_placed_total\{[^}]*region="uk"[^}]*\} 3/);
-    assert.match(text, /process_memory_rss/);
+    assert.match(text, /^process_memory_usage_bytes(\{[^}]*\})? \d+$/m);
+    assert.match(text, /target_info\{service_name="host-test"/);
   });
 });

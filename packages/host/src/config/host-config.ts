@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { isInMemoryDataDir, projectRoot, resolveDataDir } from './data-directory.ts';
 import { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load-config.ts';
 import { minOperationsTokenLength, operationsAccessProblem } from './operations-access.ts';
 
@@ -42,6 +44,28 @@ const httpSchema = z
       .describe(
         'Serve /metrics, /docs, /openapi.json and the details of /health/ready to anyone, on purpose, even beyond loopback (behind a proxy that guards them, say)',
       ),
+    headersTimeoutMs: integer(100, 600_000)
+      .default(10_000)
+      .describe(
+        'Milliseconds a client has to send its request headers; a slower one gets 408 and is disconnected (at most http.requestTimeoutMs)',
+      ),
+    requestTimeoutMs: integer(100, 3_600_000)
+      .default(30_000)
+      .describe('Milliseconds a client has to send its whole request, body included; a slower one gets 408'),
+    keepAliveTimeoutMs: integer(0, 600_000)
+      .default(5_000)
+      .describe('Milliseconds an idle keep-alive connection is held open for its next request'),
+    maxConnections: integer(1, 1_000_000)
+      .default(1_024)
+      .describe('Most connections served at once; beyond it new connections are closed at once'),
+    bodyLimitBytes: integer(1_024, 1_073_741_824)
+      .default(1_048_576)
+      .describe('Largest request body accepted, in bytes; a larger one gets 413'),
+  })
+  .refine((http) => http.headersTimeoutMs <= http.requestTimeoutMs, {
+    path: ['headersTimeoutMs'],
+    error: 'must not be longer than http.requestTimeoutMs',
+    when: ({ value }) => typeof value === 'object' && value !== null,
   })
   // Refused at load, so that a host reachable from the network never starts with these endpoints open by default.
   .superRefine((http, context) => {
@@ -58,7 +82,9 @@ const databaseSchema = z.strictObject({
   dataDir: z
     .string()
     .default('./data/pglite')
-    .describe("Directory of the embedded PGlite database; '' or 'memory' keeps it in memory"),
+    .describe(
+      "Directory of the embedded PGlite database; '' or 'memory' keeps it in memory. A relative path is read from the config file's folder when the file sets it, else from the project root (the folder of the nearest package.json naming the app)",
+    ),
   maxConnections: integer(1).default(10).describe('Most connections the PostgreSQL pool opens'),
 });
 
@@ -100,6 +126,12 @@ const logSchema = z.strictObject({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Least severe log level written'),
+  format: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe(
+      "How log lines are written to stdout: 'json' (one JSON object a line, for log collectors), 'pretty' (short readable lines, one a request), or 'auto': pretty on a terminal, JSON otherwise",
+    ),
 });
 
 /** Milliseconds, as a JSON array in a file or comma-separated in an environment variable ("100,500"). */
@@ -196,7 +228,29 @@ export const hostEnvAliases: Readonly<Record<string, string>> = {
   SWITCHYARD_OPERATIONS_TOKEN: 'http.operationsToken',
 };
 
-/** Loads host configuration from defaults, `options.file` and the environment (see `loadConfig`). */
-export function loadHostConfig(options: LoadConfigOptions = {}): LoadedConfig<HostConfig> {
-  return loadConfig(hostConfigSchema, { aliases: { ...hostEnvAliases }, ...options });
+/** Where host configuration comes from, and the folder the process works in. */
+export interface LoadHostConfigOptions extends LoadConfigOptions {
+  /** The working folder relative paths start from (default `process.cwd()`). */
+  cwd?: string;
+}
+
+/**
+ * Loads host configuration from defaults, `options.file` and the environment (see `loadConfig`). A
+ * relative `database.dataDir` comes back absolute: read from the config file's folder when the file
+ * set it, else from the project root, so that the database is the same from every subfolder.
+ */
+export function loadHostConfig(options: LoadHostConfigOptions = {}): LoadedConfig<HostConfig> {
+  const { cwd = process.cwd(), ...rest } = options;
+  const loaded = loadConfig(hostConfigSchema, { aliases: { ...hostEnvAliases }, ...rest });
+  const { dataDir } = loaded.config.database;
+  if (isInMemoryDataDir(dataDir)) return loaded;
+  const fromFile = rest.file !== undefined && loaded.sourceOf('database.dataDir').startsWith('file ');
+  const base = fromFile ? dirname(resolve(cwd, rest.file as string)) : projectRoot(cwd);
+  return {
+    config: {
+      ...loaded.config,
+      database: { ...loaded.config.database, dataDir: resolveDataDir(dataDir, base) },
+    },
+    sourceOf: loaded.sourceOf,
+  };
 }

@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error.ts';
 import type { HostConfig } from '../config/host-config.ts';
 import { operationsAccessProblem } from '../config/operations-access.ts';
-import { createSafeLogger, withSafeLogging } from '../logging/safe-logger.ts';
+import { createHostLogger } from '../logging/host-logger.ts';
+import { withSafeLogging } from '../logging/safe-logger.ts';
+import { startBanner } from '../logging/start-banner.ts';
 import { type DeploymentProfiles, type ModuleDefinition, modulesOfProfile } from '../modules/module.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { type PrometheusMetrics, startPrometheusMetrics } from '../server/metrics.ts';
@@ -18,7 +20,10 @@ export interface HostOptions {
   /** The OpenAPI document's title and version. */
   readonly title?: string;
   readonly version?: string;
-  /** Default: pino to stdout at the configured level. Either way wrapped so that no secret is logged. */
+  /**
+   * Default: to stdout at the configured level and format (`log.format`). Either way wrapped so that no
+   * secret is logged.
+   */
   readonly logger?: Logger;
   /** The clock modules read (default `Date.now`). */
   readonly now?: () => number;
@@ -40,7 +45,7 @@ export interface Host {
 export function createHost(options: HostOptions): Host {
   const { config } = options;
   // An application's own logger is wrapped too: the host's logs must never carry a secret.
-  const logger = options.logger ? withSafeLogging(options.logger) : createSafeLogger(config.log.level);
+  const logger = options.logger ? withSafeLogging(options.logger) : createHostLogger(config.log);
   const now = options.now ?? Date.now;
   const modules = modulesOfProfile(options.modules, options.profiles ?? {}, config.profile);
   let running: Running | undefined;
@@ -121,7 +126,9 @@ async function startRunning(
       ],
     });
     wiring.useBus(bus);
-    const metrics: PrometheusMetrics = startPrometheusMetrics(options.title ?? 'switchyard');
+    const metrics: PrometheusMetrics = startPrometheusMetrics(options.title ?? 'switchyard', {
+      serviceVersion: options.version ?? '0.1.0',
+    });
     closers.push(() => metrics.shutdown());
     const http: FastifyInstance = await createHttpServer({
       logger,
@@ -130,6 +137,7 @@ async function startRunning(
       metrics,
       operations:
         config.http.operationsToken !== undefined ? { token: config.http.operationsToken } : { open: true },
+      limits: config.http,
       routes: modules.flatMap((each) => each.routes?.(servicesOf(each)) ?? []),
       readiness: [
         { name: 'database', check: async () => void (await sql.query('select 1')) },
@@ -155,9 +163,18 @@ async function startRunning(
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+    const app = [options.title ?? 'Switchyard', options.version].filter(Boolean).join(' ');
+    // One entry with every field: a terminal shows it as a few plain lines, and JSON keeps `url`.
     logger.info(
-      { url, docs: `${url}/docs`, ready: `${url}/health/ready`, modules: modules.map((each) => each.name) },
-      'Switchyard is running',
+      {
+        banner: true,
+        ...startBanner(
+          config,
+          url,
+          modules.map((each) => each.name),
+        ),
+      },
+      `${app} is running at ${url}`,
     );
     return {
       bus,

@@ -23,6 +23,7 @@ import {
 } from '@switchyard/postgres';
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
 import type { Logger } from 'pino';
+import { isInMemoryDataDir, projectRoot, resolveDataDir } from '../config/data-directory.ts';
 import type { HostConfig } from '../config/host-config.ts';
 import type { ModuleDefinition, ModuleServices } from '../modules/module.ts';
 
@@ -33,9 +34,14 @@ export async function openDatabase(config: HostConfig, logger: Logger): Promise<
     logger.info({ database: redactUrl(url) }, 'Using PostgreSQL');
     return connectPostgres({ url, maxConnections, applicationName: 'switchyard' });
   }
-  const inMemory = dataDir === '' || dataDir === 'memory';
-  logger.info({ dataDir: inMemory ? 'memory' : dataDir }, 'Using embedded PGlite');
-  return openPglite(inMemory ? {} : { dataDir });
+  if (isInMemoryDataDir(dataDir)) {
+    logger.info({ dataDir: 'memory' }, 'Using embedded PGlite in memory: nothing is kept');
+    return openPglite();
+  }
+  // loadHostConfig made it absolute already; a config built in code may still hold a relative one.
+  const folder = resolveDataDir(dataDir, projectRoot(process.cwd()));
+  logger.info({ dataDir: folder }, `Using embedded PGlite in ${folder}`);
+  return openPglite({ dataDir: folder });
 }
 
 /** Switchyard's own tables, then each module's schema; the reports say what each run applied. */

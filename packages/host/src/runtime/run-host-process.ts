@@ -1,7 +1,7 @@
 import { bounded, redactSecrets } from '@switchyard/bus';
 import { ConfigError } from '../config/config-error.ts';
 import { type HostConfig, loadHostConfig } from '../config/host-config.ts';
-import { createSafeLogger } from '../logging/safe-logger.ts';
+import { createHostLogger } from '../logging/host-logger.ts';
 import type { DeploymentProfiles, ModuleDefinition } from '../modules/module.ts';
 import { createHost } from './host.ts';
 import { runUntilSignalled } from './run-until-signalled.ts';
@@ -39,7 +39,7 @@ export async function runHostProcess(options: HostProcessOptions): Promise<numbe
     process.stderr.write(`${error.message}\n`);
     return hostExitCodes.badConfiguration;
   }
-  const logger = createSafeLogger(config.log.level);
+  const logger = createHostLogger(config.log);
   try {
     const host = createHost({
       config,

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { context, propagation } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { hostProblems } from '../host-errors.ts';
 import { withSafeLogging } from '../logging/safe-logger.ts';
+import { answerClientError, answerFrameworkError } from './framework-refusals.ts';
 import { checkReadiness, type HealthCheck } from './health.ts';
+import { recordHttpServerMetrics } from './http-metrics.ts';
 import type { PrometheusMetrics } from './metrics.ts';
 import { guardOperationalEndpoints, mayOperate, type OperationsAccess } from './operations-auth.ts';
-import { useProblemDetails } from './problem-details.ts';
+import { codeOf, useProblemDetails } from './problem-details.ts';
+import { problemResponseSchema } from './problem-schema.ts';
 import type { RouteDefinition } from './route.ts';
 import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
 import { installTraceContext } from './trace-context.ts';
@@ -30,22 +35,25 @@ export interface HttpServerOptions {
    * for a server on loopback), or the holders of a bearer token.
    */
   readonly operations?: OperationsAccess;
+  /** What protects the process from slow and greedy clients (defaults as in the host configuration). */
+  readonly limits?: HttpLimits;
 }
 
-const problemSchema = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
+/** Bounds on what one client may hold of the server: time to send a request, connections, body size. */
+export interface HttpLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly bodyLimitBytes: number;
+}
+
+const defaultLimits: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_024,
+  bodyLimitBytes: 1_048_576,
 };
 
 /**
@@ -56,16 +64,45 @@ const problemSchema = {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   installTraceContext();
+  const limits = options.limits ?? defaultLimits;
   const app = Fastify({
     // pino's Logger is Fastify's logger; only the declared types differ.
     // Wrapped so that request logs hide credentials in headers and query strings, and errors their URLs.
     loggerInstance: withSafeLogging(options.logger) as FastifyBaseLogger,
-    // Callers may pass their own id so that their logs and ours line up.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-    },
+    // Node checks its header and request timeouts only every connectionsCheckingInterval (30 s by
+    // default): a client trickling one header byte at a time would keep its socket that long.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+        },
+        handler,
+      ),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    bodyLimit: limits.bodyLimitBytes,
+    // The router's and Node's own refusals answer problem+json like everything else.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Our own id for every request: a client must not choose, or collide, the ids in our logs. A
+    // client's X-Request-Id is kept beside it (clientRequestId), so both sides' logs still line up.
+    genReqId: () => randomUUID(),
   });
+  app.server.maxConnections = limits.maxConnections;
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const given = request.headers['x-request-id'];
+    if (typeof given === 'string' && given !== '') {
+      // The reply logs "request completed" through its own reference: both carry the client's id.
+      const withClientId = request.log.child({ clientRequestId: given.slice(0, 128) });
+      request.log = withClientId;
+      reply.log = withClientId;
+    }
+  });
+  recordHttpServerMetrics(app);
   useProblemDetails(app);
   useZodValidation(app);
   const access: OperationsAccess = options.operations ?? { open: true };
@@ -98,7 +135,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       if (report.ready) return detailed ? { status: 'ready', checks: report.checks } : { status: 'ready' };
       const failing = report.checks.filter((each) => !each.ok);
       const problem = {
-        type: 'about:blank',
+        ...codeOf(hostProblems.notReady),
         title: 'Service Unavailable',
         status: 503,
         detail: detailed
@@ -121,7 +158,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     for (const [status, response] of Object.entries(definition.responses)) {
       responses[status] = response.schema
         ? { description: response.description, ...jsonSchemaOf(response.schema, 'output') }
-        : { description: response.description, ...(Number(status) >= 400 ? problemSchema : {}) };
+        : {
+            description: response.description,
+            ...(Number(status) >= 400 ? problemResponseSchema(Number(status), response.problems) : {}),
+          };
     }
     app.route({
       method: definition.method,

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ProblemDetails, pathOf } from './problem-details.ts';
+import { hostProblems } from '../host-errors.ts';
+import { codeOf, type ProblemDetails, pathOf } from './problem-details.ts';
 
 /** Paths of the operational endpoints that a token guards, whole or as a prefix (`/docs/...`). */
 const guardedPaths = ['/metrics', '/openapi.json', '/docs'];
@@ -32,7 +33,7 @@ function isGuarded(request: FastifyRequest): boolean {
 /** Answers 401 with problem+json and the `WWW-Authenticate` challenge. */
 export function sendUnauthorized(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem: ProblemDetails = {
-    type: 'about:blank',
+    ...codeOf(hostProblems.unauthorized),
     title: 'Unauthorized',
     status: 401,
     detail: 'This operational endpoint needs the operations token: send "Authorization: Bearer <token>"',

@@ -1,9 +1,14 @@
-import { bounded } from '@switchyard/bus';
+import { bounded, type ErrorCode, SwitchyardError } from '@switchyard/bus';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostProblems } from '../host-errors.ts';
+import { type ProblemType, problemTypeUri } from './problem-types.ts';
 
 /** RFC 9457 problem details: what every 4xx and 5xx response of the host carries. */
 export interface ProblemDetails {
+  /** The problem's kind as a URI made from its code; what a client branches on. */
   readonly type: string;
+  /** The problem's code in the error catalogue (docs/errors.md). */
+  readonly code: ErrorCode;
   readonly title: string;
   readonly status: number;
   readonly detail: string;
@@ -12,19 +17,29 @@ export interface ProblemDetails {
   readonly errors?: readonly { readonly path: string; readonly message: string }[];
 }
 
-/** A handler's way to answer with a problem: `throw new ProblemError(409, 'Order is past its cut-off', ...)`. */
-export class ProblemError extends Error {
+/**
+ * A handler's way to answer with a problem. Raise it through a factory beside the module that owns the
+ * problem (`throw unknownOrder(orderId)`), which builds it with `problem(kind, title, detail)`. One
+ * made without a code is `HTTP_REQUEST_REFUSED` (4xx) or `HTTP_INTERNAL` (5xx): clients can tell it only
+ * by its status.
+ */
+export class ProblemError extends SwitchyardError {
   readonly status: number;
   readonly title: string;
   readonly type: string;
 
-  constructor(status: number, title: string, detail: string, options: { type?: string } = {}) {
-    super(detail);
-    this.name = 'ProblemError';
+  constructor(status: number, title: string, detail: string, options: { readonly code?: ErrorCode } = {}) {
+    const code = options.code ?? (status >= 500 ? 'HTTP_INTERNAL' : 'HTTP_REQUEST_REFUSED');
+    super(code, detail);
     this.status = status;
     this.title = title;
-    this.type = options.type ?? 'about:blank';
+    this.type = problemTypeUri(code);
   }
+}
+
+/** A problem of a declared kind, with a title for people and a detail that says what to do. */
+export function problem(kind: ProblemType, title: string, detail: string): ProblemError {
+  return new ProblemError(kind.status, title, detail, { code: kind.code });
 }
 
 /** Most invalid fields a validation problem lists; a huge invalid body must not give a huge answer. */
@@ -35,7 +50,7 @@ const maxDetailChars = 1_000;
 const maxFieldChars = 200;
 
 /** A request that failed its route's schema; the handler never ran. */
-export class RequestValidationError extends Error {
+export class RequestValidationError extends SwitchyardError {
   readonly errors: readonly { readonly path: string; readonly message: string }[];
 
   constructor(part: string, errors: readonly { readonly path: string; readonly message: string }[]) {
@@ -45,8 +60,10 @@ export class RequestValidationError extends Error {
     }));
     const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
     const fields = listed.map((each) => `${each.path}: ${each.message}`).join('; ');
-    super(`The request ${part} is invalid: ${bounded(fields, maxDetailChars)}${more}`);
-    this.name = 'RequestValidationError';
+    super(
+      hostProblems.requestInvalid.code,
+      `The request ${part} is invalid: ${bounded(fields, maxDetailChars)}${more}`,
+    );
     this.errors = listed;
   }
 }
@@ -57,7 +74,7 @@ const contentType = 'application/problem+json';
 export function useProblemDetails(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     send(reply, {
-      type: 'about:blank',
+      ...codeOf(hostProblems.routeNotFound),
       title: 'Not Found',
       status: 404,
       detail: `No route for ${request.method} ${pathOf(request)}`,
@@ -80,7 +97,7 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
   if (error instanceof RequestValidationError || cause instanceof RequestValidationError) {
     const invalid = (error instanceof RequestValidationError ? error : cause) as RequestValidationError;
     return {
-      type: 'about:blank',
+      ...codeOf(hostProblems.requestInvalid),
       title: 'Bad Request',
       status: 400,
       detail: invalid.message,
@@ -92,6 +109,7 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
     // Our code wrote this detail for the client; it is shown, but cut short.
     return {
       type: error.type,
+      code: error.code,
       title: error.title,
       status: error.status,
       detail: bounded(error.message, maxDetailChars),
@@ -102,7 +120,7 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
   if (status >= 500) {
     request.log.error({ err: error }, 'Request failed');
     return {
-      type: 'about:blank',
+      ...codeOf(hostProblems.internal),
       title: 'Internal Server Error',
       status,
       detail: `The server could not handle ${request.method} ${pathOf(request)}; the error is logged with request id ${request.id}`,
@@ -112,8 +130,12 @@ function problemFor(error: FastifyError, request: FastifyRequest): ProblemDetail
   // Any other 4xx (Fastify's own, or a library's) gets a text of ours: its message may quote the request,
   // or whatever a library put in it. The message is logged for whoever runs the service.
   request.log.info({ err: error }, 'Request refused');
+  const known =
+    fastifyProblems[error.code] ??
+    (status === 400 && error instanceof SyntaxError ? hostProblems.bodyNotJson : undefined);
   return {
-    type: 'about:blank',
+    type: problemTypeUri(known?.code ?? 'HTTP_REQUEST_REFUSED'),
+    code: known?.code ?? 'HTTP_REQUEST_REFUSED',
     title: titleOf(status),
     status,
     detail: clientDetailOf(error, status),
@@ -130,6 +152,20 @@ const fastifyDetails: Record<string, string> = {
     'The content type of the request body is not supported; send application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body is not as long as its Content-Length says',
 };
+
+/** The host's code for each of Fastify's 4xx that has one; any other is `HTTP_REQUEST_REFUSED`. */
+const fastifyProblems: Record<string, ProblemType> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: hostProblems.bodyNotJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: hostProblems.bodyNotJson,
+  FST_ERR_CTP_BODY_TOO_LARGE: hostProblems.bodyTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: hostProblems.mediaTypeUnsupported,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: hostProblems.bodyLengthMismatch,
+};
+
+/** The `type` and `code` of a problem of this kind. */
+export function codeOf(kind: ProblemType): { readonly type: string; readonly code: ErrorCode } {
+  return { type: kind.type, code: kind.code };
+}
 
 function clientDetailOf(error: FastifyError, status: number): string {
   const known = fastifyDetails[error.code];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RequestValidationError } from './problem-details.ts';
+import { unstorableFields } from './storable-input.ts';
 
 /**
  * Routes are declared with zod schemas. Fastify gets their JSON Schema (for the OpenAPI document) and
@@ -26,6 +27,9 @@ export function useZodValidation(app: FastifyInstance): void {
     const zod = zodOf.get(schema as object);
     if (!zod) return () => true;
     return (data: unknown) => {
+      const unstorable = unstorableFields(data, httpPart ?? 'request');
+      if (unstorable.length > 0)
+        return { error: new RequestValidationError(httpPart ?? 'request', unstorable) };
       const result = zod.safeParse(data);
       if (result.success) return { value: result.data };
       const errors = result.error.issues.map((issue) => ({

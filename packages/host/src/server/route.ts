@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
+import type { ProblemType } from './problem-types.ts';
 
 /** HTTP methods a route may answer. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -21,6 +22,13 @@ export interface RouteResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** One status a route answers with: a body schema for a success, the problem kinds for a 4xx or 5xx. */
+export interface RouteResponseSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+  readonly problems?: readonly ProblemType[];
+}
+
 /** A route declared by schema: the server validates with it and the OpenAPI document is made from it. */
 export interface RouteDefinition<B = unknown, Q = unknown, P = unknown> {
   readonly method: HttpMethod;
@@ -31,9 +39,12 @@ export interface RouteDefinition<B = unknown, Q = unknown, P = unknown> {
   readonly body?: z.ZodType<B>;
   readonly query?: z.ZodType<Q>;
   readonly params?: z.ZodType<P>;
-  /** Every status the route answers with, described (problem+json statuses need no schema). */
-  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
-  /** Throw `ProblemError` for a 4xx the route declares; anything else thrown is a 500. */
+  /**
+   * Every status the route answers with, described. A problem+json status needs no schema: it lists the
+   * kinds of problem the route raises with it (`problems`), which the OpenAPI document names by `type`.
+   */
+  readonly responses: Readonly<Record<number, RouteResponseSpec>>;
+  /** Throw a problem of a kind the route declares (built by its module's factory); anything else thrown is a 500. */
   readonly handler: (request: RouteRequest<B, Q, P>) => Promise<RouteResponse> | RouteResponse;
 }
 
