@@ -7,6 +7,7 @@ import { showSaga } from './commands/saga.ts';
 import { startCommand } from './commands/start.ts';
 import { topologyCommand } from './commands/topology.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
+import { explainFailure } from './failure-messages.ts';
 import { outputFor } from './output.ts';
 
 /** Where the CLI reads and writes; tests pass their own. */
@@ -100,9 +101,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     // Messages are ours as often as a driver's or the app's, which may quote a connection string.
-    if (error instanceof CliError) {
-      io.stderr.write(`${printable(error.message)}\n`);
-      return error.exitCode;
+    const explained = explainFailure(error);
+    if (explained) {
+      io.stderr.write(`${printable(explained.message)}\n`);
+      return explained.exitCode;
     }
     io.stderr.write(`${printable(error instanceof Error ? error.message : String(error))}\n`);
     return exitCodes.failed;

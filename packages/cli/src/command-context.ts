@@ -8,10 +8,11 @@ import {
   modulesOfProfile,
   openDatabase,
 } from '@switchyard/host';
-import type { SqlClient } from '@switchyard/postgres';
+import { pgliteDatabaseExists, type SqlClient, SqlError } from '@switchyard/postgres';
 import pino, { type Logger } from 'pino';
 import { loadApp } from './app-loader.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
+import { explainFailure } from './failure-messages.ts';
 import type { Output } from './output.ts';
 
 /** The options every command takes. */
@@ -32,8 +33,12 @@ export interface CommandContext {
   readonly logger: Logger;
   /** The modules of the configured profile. */
   modules(): ModuleDefinition[];
-  /** Opens the configured database for `work` and closes it afterwards. */
-  withDatabase<T>(work: (sql: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Opens the configured database for `work` and closes it afterwards. An embedded folder that holds
+   * no database is refused unless `create` is set, so that a command that only reads never leaves a
+   * new, empty database behind (in the wrong folder, as often as not).
+   */
+  withDatabase<T>(work: (sql: SqlClient) => Promise<T>, options?: { create?: boolean }): Promise<T>;
 }
 
 export async function commandContext(
@@ -48,7 +53,7 @@ export async function commandContext(
   let config: HostConfig;
   try {
     const file = options.config ?? env.SWITCHYARD_CONFIG;
-    config = loadHostConfig({ env, ...(file ? { file } : {}) }).config;
+    config = loadHostConfig({ env, cwd: io.cwd, ...(file ? { file } : {}) }).config;
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, exitCodes.usage);
     throw error;
@@ -68,10 +73,30 @@ export async function commandContext(
         throw new CliError(error instanceof Error ? error.message : String(error), exitCodes.usage);
       }
     },
-    async withDatabase(work) {
-      const sql = await openDatabase(config, logger);
+    async withDatabase(work, { create = false } = {}) {
+      const { url, dataDir } = config.database;
+      // The host's loader made dataDir absolute; '' and 'memory' keep the database in memory.
+      if (url === undefined && dataDir !== '' && dataDir !== 'memory') {
+        io.output.info(`Embedded database: ${dataDir}`);
+        if (!create && !pgliteDatabaseExists(dataDir)) {
+          throw new CliError(
+            `No embedded database at ${dataDir}: start the app once, or run \`yard migrate\` (or set DATABASE_URL to use PostgreSQL)`,
+            exitCodes.notFound,
+          );
+        }
+      }
+      const server = url === undefined ? undefined : ({ kind: 'PostgreSQL', url } as const);
+      let sql: SqlClient;
+      try {
+        sql = await openDatabase(config, logger);
+      } catch (error) {
+        throw explainFailure(error, server) ?? error;
+      }
       try {
         return await work(sql);
+      } catch (error) {
+        // The pool connects on the first statement: a server that is down shows here, as an SqlError.
+        throw (error instanceof SqlError ? explainFailure(error, server) : undefined) ?? error;
       } finally {
         await sql.close();
       }

@@ -1,3 +1,6 @@
+import { SwitchyardError } from '@switchyard/bus';
+import { cliErrorCodeOf } from './cli-errors.ts';
+
 /** What `yard` exits with, for scripts: documented in the package README. */
 export const exitCodes = {
   ok: 0,
@@ -9,13 +12,12 @@ export const exitCodes = {
   notFound: 3,
 } as const;
 
-/** An error that ends the command with a message and a given exit code. */
-export class CliError extends Error {
+/** An error that ends the command with a message and a given exit code (and the code that goes with it). */
+export class CliError extends SwitchyardError {
   readonly exitCode: number;
 
   constructor(message: string, exitCode: number) {
-    super(message);
-    this.name = 'CliError';
+    super(cliErrorCodeOf(exitCode), message);
     this.exitCode = exitCode;
   }
 }

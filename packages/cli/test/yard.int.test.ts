@@ -137,6 +137,9 @@ describe('yard on an embedded app', () => {
     assert.equal(code, exitCodes.ok);
     assert.match(out, /refunds_error/);
     assert.match(out, /refund-saga/);
+    // One table style for every command: the topology is drawn as errors list and saga show are.
+    assert.match(out, /^Queues\n┌─/m);
+    assert.doesNotMatch(out, /^\s*-{3,}/m, 'no dashed tables beside the boxed ones');
     assert.doesNotMatch(out, /_bus_/, 'not the CLI’s own response queue, whose name changes every run');
     assert.equal((await yard('topology', 'plan')).out, out, 'the same plan on every run');
   });

@@ -14,7 +14,9 @@
  * ```
  */
 export { type BrowserForTests, browserForTests } from './browser-for-tests.ts';
+export { checkHttpEdge, type EdgeAnswer, type HttpEdgeOptions } from './http-edge-check.ts';
 export { type ListeningProcess, startListeningProcess } from './listening-process.ts';
+export { type GeneratedRequest, type OpenApiDocument, requestsFromOpenApi } from './openapi-requests.ts';
 export {
   type PostgresForTests,
   postgresForTests,

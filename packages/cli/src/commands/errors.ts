@@ -9,6 +9,7 @@ import { ErrorQueueTools } from '@switchyard/rabbitmq';
 import cliProgress from 'cli-progress';
 import type { CommandContext } from '../command-context.ts';
 import { CliError, exitCodes } from '../exit-codes.ts';
+import { explainFailure } from '../failure-messages.ts';
 
 /** Messages moved back per call to the error queue tools. */
 const retryBatch = 100;
@@ -19,9 +20,12 @@ async function withErrorQueues<T>(
   work: (queues: ErrorQueues) => Promise<T>,
 ): Promise<T> {
   if (context.config.transport.kind === 'rabbitmq') {
-    const tools = new ErrorQueueTools({ url: context.config.transport.url as string });
+    const url = context.config.transport.url as string;
+    const tools = new ErrorQueueTools({ url });
     try {
       return await work(tools);
+    } catch (error) {
+      throw explainFailure(error, { kind: 'RabbitMQ', url }) ?? error;
     } finally {
       await tools.close();
     }

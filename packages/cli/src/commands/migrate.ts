@@ -4,7 +4,10 @@ import { exitCodes } from '../exit-codes.ts';
 
 /** `yard migrate`: applies Switchyard's and every module's migrations, and says what each applied. */
 export async function migrateCommand(context: CommandContext): Promise<number> {
-  const reports = await context.withDatabase((sql) => migrateModules(sql, context.modules()));
+  // The one command besides start that may make the embedded database: that is what it is for.
+  const reports = await context.withDatabase((sql) => migrateModules(sql, context.modules()), {
+    create: true,
+  });
   context.output.result(
     reports.map(({ owner, report }) => ({
       owner,

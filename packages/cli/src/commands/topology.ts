@@ -1,9 +1,12 @@
-import { createBus, formatTopology, lastingTopology, type Topology } from '@switchyard/bus';
+import { createBus, lastingTopology, type Topology } from '@switchyard/bus';
 import { migrateModules, wireModules } from '@switchyard/host';
-import { PostgresTransport } from '@switchyard/postgres';
-import { DestructiveChangeError, formatPlan, TopologyDeployer } from '@switchyard/rabbitmq';
+import { PostgresTransport, type SqlClient } from '@switchyard/postgres';
+import { DestructiveChangeError, TopologyDeployer } from '@switchyard/rabbitmq';
 import type { CommandContext } from '../command-context.ts';
 import { CliError, exitCodes } from '../exit-codes.ts';
+import { explainFailure } from '../failure-messages.ts';
+import { planTable, topologyTables } from '../topology-tables.ts';
+import { unopenedDatabase } from '../unopened-database.ts';
 
 /** `yard topology plan|apply`: what the app's endpoints need on the broker, against what is there. */
 export async function topologyCommand(
@@ -11,7 +14,13 @@ export async function topologyCommand(
   action: 'plan' | 'apply',
   options: { force?: boolean },
 ): Promise<number> {
-  return context.withDatabase(async (sql) => {
+  // A plan only reads what the endpoints declare (and the broker); it opens no database, so it creates
+  // none and works while an embedded app holds its folder. Apply writes the PostgreSQL transport's tables.
+  const withSql = <T>(work: (sql: SqlClient) => Promise<T>): Promise<T> =>
+    action === 'plan'
+      ? work(unopenedDatabase('yard topology plan'))
+      : context.withDatabase(work, { create: true });
+  return withSql(async (sql) => {
     // The bus computes the topology from the endpoints; nothing is started or connected for that.
     const wiring = wireModules(context.config, sql, context.modules(), context.logger, Date.now);
     // Without the response queue the bus makes for itself: its name changes every run, and a plan
@@ -24,12 +33,16 @@ export async function topologyCommand(
       try {
         const plan =
           action === 'plan' ? await deployer.plan(topology) : await deployer.apply(topology, options);
-        if (context.output.json) context.output.result(plan);
-        else context.output.note(formatPlan(plan));
+        if (plan.steps.length === 0 && !context.output.json)
+          context.output.note('No changes: the broker matches the topology.');
+        else context.output.result(plan, planTable(plan));
+        if (action === 'apply' && !context.output.json) context.output.note('Applied.');
         return exitCodes.ok;
       } catch (error) {
         if (error instanceof DestructiveChangeError) throw new CliError(error.message, exitCodes.failed);
-        throw error;
+        throw (
+          explainFailure(error, { kind: 'RabbitMQ', url: context.config.transport.url as string }) ?? error
+        );
       }
     }
     // The PostgreSQL transport keeps its topology in tables; applying writes them, as starting does.
@@ -39,8 +52,8 @@ export async function topologyCommand(
       await transport.deploy(topology);
       await transport.close();
     }
-    if (context.output.json) context.output.result(topology);
-    else context.output.note(`${formatTopology(topology)}${action === 'apply' ? '\nApplied.' : ''}`);
+    context.output.result(topology, topologyTables(topology));
+    if (action === 'apply' && !context.output.json) context.output.note('Applied.');
     return exitCodes.ok;
   });
 }
