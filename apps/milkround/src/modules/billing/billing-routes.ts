@@ -1,9 +1,10 @@
-import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
 import { readBalance } from './balance-query.ts';
+import { billingProblems, noAccount, noInvoice } from './billing-problems.ts';
 import { readInvoice } from './invoice-query.ts';
 
-const CustomerParams = z.object({ customerId: z.string().min(1) });
+const CustomerParams = z.object({ customerId: storable.id() });
 const InvoiceParams = CustomerParams.extend({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM, e.g. 2026-11'),
 });
@@ -66,16 +67,15 @@ export function billingRoutes(services: ModuleServices): RouteDefinition[] {
       responses: {
         200: { description: 'The invoice (amounts in minor units: pence or cents)', schema: InvoiceBody },
         400: { description: 'The period is not a month written YYYY-MM' },
-        404: { description: 'Nothing was billed to the customer in that month' },
+        404: {
+          description: 'Nothing was billed to the customer in that month',
+          problems: [billingProblems.invoiceNotFound],
+        },
       },
       handler: async ({ params }) => {
         const invoice = await readInvoice(services.sql, services.schema, params.customerId, params.period);
         if (!invoice) {
-          throw new ProblemError(
-            404,
-            'No invoice',
-            `Nothing was billed to customer ${params.customerId} in ${params.period}: no charges, refunds or credits; check the customer id and the month`,
-          );
+          throw noInvoice(params.customerId, params.period);
         }
         return { status: 200, body: invoice };
       },
@@ -88,16 +88,15 @@ export function billingRoutes(services: ModuleServices): RouteDefinition[] {
       params: CustomerParams,
       responses: {
         200: { description: 'The balance (amounts in minor units: pence or cents)', schema: BalanceBody },
-        404: { description: 'Billing has nothing for the customer' },
+        404: {
+          description: 'Billing has nothing for the customer',
+          problems: [billingProblems.accountNotFound],
+        },
       },
       handler: async ({ params }) => {
         const balance = await readBalance(services.sql, services.schema, params.customerId);
         if (!balance) {
-          throw new ProblemError(
-            404,
-            'No account',
-            `Nothing was ever billed or credited to customer ${params.customerId}; check the customer id`,
-          );
+          throw noAccount(params.customerId);
         }
         return { status: 200, body: balance };
       },

@@ -1,10 +1,11 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 import { OrderLine } from '../orders/contracts.ts';
 
 // Driver events come from the drivers' phones: they may arrive late, out of order or twice, so each
 // carries the phone's sequence number for its delivery.
-const driverEvent = { deliveryId: z.string(), sequence: z.number().int().positive(), at: z.string() };
+const driverEvent = { deliveryId: storable.id(), sequence: storable.int(), at: storable.timestamp() };
 
 export const VanLoaded = defineMessage('milkround.deliveries.VanLoaded', z.object(driverEvent));
 export const DoorstepDelivered = defineMessage(
@@ -13,16 +14,16 @@ export const DoorstepDelivered = defineMessage(
 );
 export const DeliveryMissed = defineMessage(
   'milkround.deliveries.DeliveryMissed',
-  z.object({ ...driverEvent, reason: z.string() }),
+  z.object({ ...driverEvent, reason: storable.text() }),
 );
 
 /** The goods reached the doorstep: billing charges for these lines. */
 export const DeliveryCompleted = defineMessage(
   'milkround.deliveries.DeliveryCompleted',
   z.object({
-    deliveryId: z.string(),
-    customerId: z.string(),
-    deliveryDate: z.string().date(),
+    deliveryId: storable.id(),
+    customerId: storable.id(),
+    deliveryDate: storable.date(),
     lines: z.array(OrderLine).min(1),
   }),
 );
@@ -30,9 +31,9 @@ export const DeliveryCompleted = defineMessage(
 export const DeliveryRunPlanned = defineMessage(
   'milkround.deliveries.DeliveryRunPlanned',
   z.object({
-    runId: z.string(),
-    deliveryDate: z.string().date(),
-    deliveries: z.number().int(),
-    rounds: z.number().int(),
+    runId: storable.id(),
+    deliveryDate: storable.date(),
+    deliveries: storable.int({ min: -2_147_483_648 }),
+    rounds: storable.int({ min: -2_147_483_648 }),
   }),
 );

@@ -1,4 +1,5 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 import { Region } from '../memberships/contracts.ts';
 import { OrderLine } from '../orders/contracts.ts';
@@ -15,8 +16,8 @@ export const sagaEndpointName = 'deliveries-saga';
 export const StartDeliveryRun = defineMessage(
   'milkround.deliveries.StartDeliveryRun',
   z.object({
-    runId: z.string(),
-    deliveryDate: z.string().date(),
+    runId: storable.id(),
+    deliveryDate: storable.date(),
     /** Plan only this region's customers; absent: every region. */
     region: Region.optional(),
     source: z.enum(['request', 'nightly']),
@@ -26,23 +27,23 @@ export const StartDeliveryRun = defineMessage(
 /** Fired by the durable scheduler each night per region: run tomorrow's (local) date, then book the next night. */
 export const NightlyRunDue = defineMessage(
   'milkround.deliveries.NightlyRunDue',
-  z.object({ region: Region, deliveryDate: z.string().date() }),
+  z.object({ region: Region, deliveryDate: storable.date() }),
 );
 
 /** Books the next nightly run of each configured region (at start, from the seed); booking twice replaces. */
 export const ScheduleNightlyRuns = defineMessage(
   'milkround.deliveries.ScheduleNightlyRuns',
-  z.object({ requestedAt: z.string() }),
+  z.object({ requestedAt: storable.timestamp() }),
 );
 
 /** A delivery now exists: starts its saga with what DeliveryCompleted will need. */
 export const DeliveryPlanned = defineMessage(
   'milkround.deliveries.DeliveryPlanned',
   z.object({
-    deliveryId: z.string(),
-    runId: z.string(),
-    customerId: z.string(),
-    deliveryDate: z.string().date(),
+    deliveryId: storable.id(),
+    runId: storable.id(),
+    customerId: storable.id(),
+    deliveryDate: storable.date(),
     lines: z.array(OrderLine).min(1),
   }),
 );

@@ -1,11 +1,12 @@
 import { uuidv7 } from '@switchyard/bus';
-import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
 import { Region } from '../memberships/contracts.ts';
 import { OrderLine } from '../orders/contracts.ts';
 import { DeliveryMissed, DoorstepDelivered, VanLoaded } from './contracts.ts';
 import { runEndpointName, StartDeliveryRun } from './delivery-messages.ts';
+import { deliveryProblems, noRunForDate, unknownDelivery } from './delivery-problems.ts';
 import type { DeliveryRepository, RunRecord } from './delivery-repository.ts';
 import { type DeliverySaga, deliverySagaName } from './delivery-saga.ts';
 
@@ -75,19 +76,19 @@ const DeliveryView = z.object({
 const DriverEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('loaded'),
-    sequence: z.number().int().positive(),
-    at: z.iso.datetime({ offset: true }),
+    sequence: storable.int(),
+    at: storable.timestamp(),
   }),
   z.object({
     type: z.literal('delivered'),
-    sequence: z.number().int().positive(),
-    at: z.iso.datetime({ offset: true }),
+    sequence: storable.int(),
+    at: storable.timestamp(),
   }),
   z.object({
     type: z.literal('missed'),
-    sequence: z.number().int().positive(),
-    at: z.iso.datetime({ offset: true }),
-    reason: z.string().min(1),
+    sequence: storable.int(),
+    at: storable.timestamp(),
+    reason: storable.text({ max: 1_000 }),
   }),
 ]);
 
@@ -115,7 +116,7 @@ export function deliveryRoutes(
       url: '/deliveries/runs',
       summary: "Plan a date's deliveries now (the nightly run does this for each region by itself)",
       tags,
-      body: z.object({ deliveryDate: z.iso.date(), region: Region.optional() }),
+      body: z.object({ deliveryDate: storable.date(), region: Region.optional() }),
       responses: {
         202: {
           description: 'The run is under way; GET /deliveries/runs/{deliveryDate} shows its plan',
@@ -144,20 +145,19 @@ export function deliveryRoutes(
       url: '/deliveries/runs/:deliveryDate',
       summary: "A date's runs and rounds, each round with its deliveries in stop order",
       tags,
-      params: z.object({ deliveryDate: z.iso.date() }),
+      params: z.object({ deliveryDate: storable.date() }),
       responses: {
         200: { description: "The date's plan", schema: DatePlan },
         400: { description: 'The date is not YYYY-MM-DD' },
-        404: { description: 'No run has been started for the date' },
+        404: {
+          description: 'No run has been started for the date',
+          problems: [deliveryProblems.runNotFound],
+        },
       },
       handler: async ({ params }) => {
         const runs = await repository.runsOfDate(services.sql, params.deliveryDate);
         if (runs.length === 0) {
-          throw new ProblemError(
-            404,
-            'No run for this date',
-            `No delivery run has been started for ${params.deliveryDate}; start one with POST /deliveries/runs {"deliveryDate":"${params.deliveryDate}"}`,
-          );
+          throw noRunForDate(params.deliveryDate);
         }
         const rounds = await repository.roundsOfDate(services.sql, params.deliveryDate);
         const statuses = await statusOf(
@@ -188,14 +188,14 @@ export function deliveryRoutes(
       url: '/deliveries/:deliveryId',
       summary: 'A delivery: its lines, round, status and the timeline of its driver events',
       tags,
-      params: z.object({ deliveryId: z.string().min(1) }),
+      params: z.object({ deliveryId: storable.id() }),
       responses: {
         200: { description: 'The delivery', schema: DeliveryView },
-        404: { description: 'No such delivery' },
+        404: { description: 'No such delivery', problems: [deliveryProblems.notFound] },
       },
       handler: async ({ params }) => {
         const delivery = await repository.findDelivery(services.sql, params.deliveryId);
-        if (!delivery) throw notFound(params.deliveryId);
+        if (!delivery) throw unknownDelivery(params.deliveryId);
         const view = await inspector.find({ id: delivery.deliveryId });
         return {
           status: 200,
@@ -237,7 +237,7 @@ export function deliveryRoutes(
       url: '/deliveries/:deliveryId/events',
       summary: "A driver's report for a delivery: loaded on the van, delivered, or missed (with why)",
       tags,
-      params: z.object({ deliveryId: z.string().min(1) }),
+      params: z.object({ deliveryId: storable.id() }),
       body: DriverEvent,
       responses: {
         202: {
@@ -248,11 +248,11 @@ export function deliveryRoutes(
         400: {
           description: 'Not a loaded, delivered or missed event with a positive sequence and an ISO time',
         },
-        404: { description: 'No such delivery' },
+        404: { description: 'No such delivery', problems: [deliveryProblems.notFound] },
       },
       handler: async ({ params, body }) => {
         const delivery = await repository.findDelivery(services.sql, params.deliveryId);
-        if (!delivery) throw notFound(params.deliveryId);
+        if (!delivery) throw unknownDelivery(params.deliveryId);
         const common = { deliveryId: delivery.deliveryId, sequence: body.sequence, at: body.at };
         // Published, not sent to the saga: phones publish the same events straight onto the bus.
         if (body.type === 'loaded') await services.bus.publish(VanLoaded, common);
@@ -287,12 +287,4 @@ function runView(run: RunRecord) {
     deliveries: run.deliveries ?? null,
     rounds: run.rounds ?? null,
   };
-}
-
-function notFound(deliveryId: string): ProblemError {
-  return new ProblemError(
-    404,
-    'No such delivery',
-    `No delivery has id "${deliveryId}"; a date's deliveries are listed by GET /deliveries/runs/{deliveryDate}`,
-  );
 }

@@ -1,4 +1,5 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 
 // What the memberships module tells the others. Other modules may import this file, and only this file.
@@ -10,34 +11,38 @@ export type Region = z.infer<typeof Region>;
 export const MemberJoined = defineMessage(
   'milkround.memberships.MemberJoined',
   z.object({
-    customerId: z.string(),
-    name: z.string(),
+    customerId: storable.id(),
+    name: storable.text(),
     region: Region,
-    postcode: z.string(),
-    plan: z.string(),
+    postcode: storable.text(),
+    plan: storable.text(),
     /** Off every item the member orders, in whole percent. */
     discountPercent: z.number().int().min(0).max(100),
-    joinedAt: z.string(),
+    joinedAt: storable.timestamp(),
   }),
 );
 
 export const MembershipPaused = defineMessage(
   'milkround.memberships.MembershipPaused',
-  z.object({ customerId: z.string(), pausedAt: z.string() }),
+  z.object({ customerId: storable.id(), pausedAt: storable.timestamp() }),
 );
 
 export const MembershipResumed = defineMessage(
   'milkround.memberships.MembershipResumed',
-  z.object({ customerId: z.string(), resumedAt: z.string() }),
+  z.object({ customerId: storable.id(), resumedAt: storable.timestamp() }),
 );
 
 /** The member cancelled, or did not renew within the grace period. */
 export const MembershipEnded = defineMessage(
   'milkround.memberships.MembershipEnded',
-  z.object({ customerId: z.string(), reason: z.enum(['cancelled', 'lapsed']), endedAt: z.string() }),
+  z.object({
+    customerId: storable.id(),
+    reason: z.enum(['cancelled', 'lapsed']),
+    endedAt: storable.timestamp(),
+  }),
 );
 
 export const MembershipRenewed = defineMessage(
   'milkround.memberships.MembershipRenewed',
-  z.object({ customerId: z.string(), periodEndsAt: z.string() }),
+  z.object({ customerId: storable.id(), periodEndsAt: storable.timestamp() }),
 );

@@ -1,8 +1,13 @@
+import type { ErrorCode } from '@switchyard/bus';
+import type { ProblemType } from '@switchyard/host';
 import type { Region } from './contracts.ts';
 import type { Member, Plan } from './member.ts';
+import { membershipProblems, neverJoined } from './membership-problems.ts';
 
 /** Why a command was not applied, as the HTTP answer will say it. */
 export interface Refusal {
+  /** The refusal's code in the catalogue, which the route's problem carries. */
+  readonly code: ErrorCode;
   readonly status: 400 | 404 | 409;
   readonly title: string;
   readonly detail: string;
@@ -25,17 +30,15 @@ export interface JoinRequest {
 /** The changes a member asks for after joining. */
 export type MembershipChange = 'pause' | 'resume' | 'cancel' | 'renew';
 
-const refused = (status: Refusal['status'], title: string, detail: string): Decision => ({
+const refused = (kind: ProblemType, title: string, detail: string): Decision => ({
   kind: 'refused',
-  refusal: { status, title, detail },
+  refusal: { code: kind.code, status: kind.status as Refusal['status'], title, detail },
 });
 
-const notMember = (customerId: string): Decision =>
-  refused(
-    404,
-    'Not a member',
-    `Customer "${customerId}" has never joined; join with POST /memberships first`,
-  );
+const notMember = (customerId: string): Decision => {
+  const { title, detail } = neverJoined(customerId);
+  return refused(membershipProblems.notFound, title, detail);
+};
 
 function endedDetail(member: Member): string {
   const when = member.endedAt ? ` at ${member.endedAt.toISOString()}` : '';
@@ -55,11 +58,15 @@ export function join(
 ): Decision {
   if (!plan) {
     const known = plans.map((each) => `${each.plan} (${each.discountPercent}% off)`).join(', ');
-    return refused(400, 'Unknown plan', `Plan "${request.plan}" is not offered; choose one of: ${known}`);
+    return refused(
+      membershipProblems.planUnknown,
+      'Unknown plan',
+      `Plan "${request.plan}" is not offered; choose one of: ${known}`,
+    );
   }
   if (existing && existing.status !== 'ended') {
     return refused(
-      409,
+      membershipProblems.exists,
       'Already a member',
       `Customer "${request.customerId}" is already a member (plan ${existing.plan}, ${existing.status}); change the membership through /memberships/${request.customerId}`,
     );
@@ -94,13 +101,17 @@ export function change(
   if (!member) return notMember(customerId);
   if (member.status === 'ended') {
     const advice = what === 'renew' ? '; join again with POST /memberships' : '';
-    return refused(409, `Cannot ${what} an ended membership`, `${endedDetail(member)}${advice}`);
+    return refused(
+      membershipProblems.ended,
+      `Cannot ${what} an ended membership`,
+      `${endedDetail(member)}${advice}`,
+    );
   }
   switch (what) {
     case 'pause':
       if (member.status === 'paused') {
         return refused(
-          409,
+          membershipProblems.alreadyPaused,
           'Already paused',
           `The membership of customer "${customerId}" is paused already; resume it with POST /memberships/${customerId}/resume`,
         );
@@ -109,7 +120,7 @@ export function change(
     case 'resume':
       if (member.status !== 'paused') {
         return refused(
-          409,
+          membershipProblems.notPaused,
           'Not paused',
           `The membership of customer "${customerId}" is ${member.status}, not paused; only a paused membership can be resumed`,
         );

@@ -1,6 +1,7 @@
 import { type MessageOf, type MessageType, RequestTimeoutError } from '@switchyard/bus';
-import { type ModuleServices, ProblemError } from '@switchyard/host';
+import type { ModuleServices } from '@switchyard/host';
 import { commandEndpoint, MembershipCommandAnswered } from './membership-messages.ts';
+import { noAnswer, refusedProblem } from './membership-problems.ts';
 import type { MembershipView } from './membership-view.ts';
 
 const answerTimeoutMs = 10_000;
@@ -24,14 +25,9 @@ export async function ask<T>(
     answered = response.message;
   } catch (error) {
     if (!(error instanceof RequestTimeoutError)) throw error;
-    throw new ProblemError(
-      503,
-      'Memberships did not answer',
-      `The memberships endpoint did not answer ${type.name} within ${answerTimeoutMs} ms; it may still apply it, so check GET /memberships/{customerId} before trying again`,
-    );
+    throw noAnswer(type.name, answerTimeoutMs);
   }
-  if (answered.refusal)
-    throw new ProblemError(answered.refusal.status, answered.refusal.title, answered.refusal.detail);
+  if (answered.refusal) throw refusedProblem(answered.refusal);
   if (!answered.membership)
     throw new Error(`The memberships endpoint answered ${type.name} with neither a membership nor a refusal`);
   return answered.membership;

@@ -1,21 +1,22 @@
-import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
 import { Region } from './contracts.ts';
 import { MemberRepository } from './member-repository.ts';
 import type { MembershipChange } from './membership-lifecycle.ts';
 import { ChangeMembership, JoinMembership } from './membership-messages.ts';
+import { membershipProblems, notAMember } from './membership-problems.ts';
 import { ask } from './membership-requests.ts';
 import { MembershipView, viewOf } from './membership-view.ts';
 
 const JoinBody = z.object({
-  customerId: z.string().min(1).max(100),
-  name: z.string().min(1).max(200),
+  customerId: storable.id(),
+  name: storable.text({ max: 200 }),
   region: Region,
-  postcode: z.string().min(1).max(20),
-  plan: z.string().min(1),
+  postcode: storable.text({ max: 20 }),
+  plan: storable.text({ max: 100 }),
 });
 
-const CustomerParams = z.object({ customerId: z.string().min(1).max(100) });
+const CustomerParams = z.object({ customerId: storable.id() });
 
 const PlanView = z.object({ plan: z.string(), description: z.string(), discountPercent: z.number().int() });
 
@@ -28,9 +29,15 @@ function changeRoute(services: ModuleServices, what: MembershipChange, summary: 
     params: CustomerParams,
     responses: {
       200: { description: 'The membership afterwards', schema: MembershipView },
-      404: { description: 'The customer never joined' },
-      409: { description: 'The membership is in a state that does not allow this' },
-      503: { description: 'The memberships endpoint did not answer in time' },
+      404: { description: 'The customer never joined', problems: [membershipProblems.notFound] },
+      409: {
+        description: 'The membership is in a state that does not allow this',
+        problems: [membershipProblems.ended, membershipProblems.alreadyPaused, membershipProblems.notPaused],
+      },
+      503: {
+        description: 'The memberships endpoint did not answer in time',
+        problems: [membershipProblems.noAnswer],
+      },
     },
     handler: async ({ params }) => ({
       status: 200,
@@ -51,9 +58,15 @@ export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
       body: JoinBody,
       responses: {
         201: { description: 'The new membership', schema: MembershipView },
-        400: { description: 'Invalid request, or a plan that is not offered' },
-        409: { description: 'The customer is a member already' },
-        503: { description: 'The memberships endpoint did not answer in time' },
+        400: {
+          description: 'Invalid request, or a plan that is not offered',
+          problems: [membershipProblems.planUnknown],
+        },
+        409: { description: 'The customer is a member already', problems: [membershipProblems.exists] },
+        503: {
+          description: 'The memberships endpoint did not answer in time',
+          problems: [membershipProblems.noAnswer],
+        },
       },
       handler: async ({ body }) => {
         const membership = await ask(services, JoinMembership, body);
@@ -72,16 +85,12 @@ export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
       params: CustomerParams,
       responses: {
         200: { description: 'The membership', schema: MembershipView },
-        404: { description: 'The customer never joined' },
+        404: { description: 'The customer never joined', problems: [membershipProblems.notFound] },
       },
       handler: async ({ params }) => {
         const member = await members.find(services.sql, params.customerId);
         if (!member) {
-          throw new ProblemError(
-            404,
-            'Not a member',
-            `Customer "${params.customerId}" has never joined; join with POST /memberships first`,
-          );
+          throw notAMember(params.customerId);
         }
         return { status: 200, body: viewOf(member) };
       },

@@ -1,4 +1,5 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 import { Region } from '../memberships/contracts.ts';
 
@@ -6,30 +7,30 @@ import { Region } from '../memberships/contracts.ts';
 
 /** A priced line: the unit price already carries the member's discount. */
 export const OrderLine = z.object({
-  sku: z.string(),
-  quantity: z.number().int().positive(),
-  unitPricePence: z.number().int().nonnegative(),
+  sku: storable.id(),
+  quantity: storable.int(),
+  unitPricePence: storable.amountMinor(),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
 /** Asks orders which deliveries a date needs (the nightly run sends it). */
 export const ListDueOrders = defineMessage(
   'milkround.orders.ListDueOrders',
-  z.object({ runId: z.string(), deliveryDate: z.string().date() }),
+  z.object({ runId: storable.id(), deliveryDate: storable.date() }),
 );
 
 /** One customer's order for one date; several orders of a customer for a date are merged into one. */
 export const DueOrder = z.object({
-  customerId: z.string(),
+  customerId: storable.id(),
   region: Region,
-  postcode: z.string(),
+  postcode: storable.text(),
   lines: z.array(OrderLine).min(1),
-  orderIds: z.array(z.string()).min(1),
+  orderIds: z.array(storable.id()).min(1),
 });
 export type DueOrder = z.infer<typeof DueOrder>;
 
 /** The answer to ListDueOrders: every customer to deliver to on that date. */
 export const DueOrdersListed = defineMessage(
   'milkround.orders.DueOrdersListed',
-  z.object({ runId: z.string(), deliveryDate: z.string().date(), orders: z.array(DueOrder) }),
+  z.object({ runId: storable.id(), deliveryDate: storable.date(), orders: z.array(DueOrder) }),
 );

@@ -1,11 +1,20 @@
 import { contentDigest, uuidv7 } from '@switchyard/bus';
-import { ProblemError } from '@switchyard/host';
 import { type SqlClient, SqlError, type SqlExecutor, sqlStates } from '@switchyard/postgres';
 import { addDays } from '../../shared/zoned-time.ts';
 import type { OrderLine } from './contracts.ts';
 import { CustomerRepository } from './customer-repository.ts';
-import { describeCutOff, firstOpenDeliveryDate, isOpen, regionToday, zoneOf } from './cut-off.ts';
+import { firstOpenDeliveryDate, isOpen, regionToday } from './cut-off.ts';
 import type { Customer, Order, RequestedLine, StandingOrder } from './order.ts';
+import {
+  changePastCutOff,
+  customerNotMember,
+  membershipEnded,
+  orderClosed,
+  orderIdReused,
+  orderPastCutOff,
+  unknownOrder,
+  unknownProduct,
+} from './order-problems.ts';
 import { OrderRepository } from './order-repository.ts';
 import { combineRequestedLines, discountedPrice } from './pricing.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
@@ -126,7 +135,7 @@ export class OrderDesk {
 
   /** A member's orders; a customer orders has not heard of is a 404 problem. */
   async ofCustomer(customerId: string): Promise<Order[]> {
-    if (!(await this.#customers.find(this.#sql, customerId))) throw notMember(customerId);
+    if (!(await this.#customers.find(this.#sql, customerId))) throw customerNotMember(customerId);
     return this.#orders.ofCustomer(this.#sql, customerId);
   }
 
@@ -143,27 +152,17 @@ export class OrderDesk {
           order.status === 'cancelled'
             ? `was cancelled at ${order.updatedAt.toISOString()}`
             : `was stopped at ${order.updatedAt.toISOString()} because the membership ended`;
-        throw new ProblemError(
-          409,
-          `Order is ${order.status}`,
-          `Order "${orderId}" ${why}, so it cannot be ${what === 'amend' ? 'amended' : 'cancelled'}; place a new order instead`,
-        );
+        throw orderClosed(order, why, what);
       }
       const customer = await this.#customers.find(tx, order.customerId);
-      if (!customer) throw notMember(order.customerId);
+      if (!customer) throw customerNotMember(order.customerId);
       const now = new Date(this.#now());
       const date =
         order.kind === 'standing'
           ? nextDeliveryOf(order, regionToday(now, customer.region))
           : order.deliveryDate;
       if (!isOpen(date, customer.region, now)) {
-        throw new ProblemError(
-          409,
-          'Past the cut-off',
-          order.kind === 'standing'
-            ? `The next delivery of standing order "${orderId}" is on ${date} (${weekdayOf(date)}), and changes to it closed at ${describeCutOff(date, customer.region)}; it is now ${now.toISOString()}. From 00:00 ${zoneOf[customer.region]} on ${date} a change applies to the deliveries after it`
-            : `Order "${orderId}" is for delivery on ${date}, and changes to it closed at ${describeCutOff(date, customer.region)}; it is now ${now.toISOString()}`,
-        );
+        throw changePastCutOff(order, date, customer.region, now);
       }
       const changed = await apply(tx, order, customer, now);
       await this.#orders.update(tx, changed);
@@ -207,24 +206,14 @@ export class OrderDesk {
 
   async #orderingCustomer(tx: SqlExecutor, customerId: string): Promise<Customer> {
     const customer = await this.#customers.find(tx, customerId);
-    if (!customer) throw notMember(customerId);
-    if (customer.status === 'ended') {
-      throw new ProblemError(
-        409,
-        'Membership ended',
-        `The membership of customer "${customerId}" has ended, so they cannot order; join again with POST /memberships`,
-      );
-    }
+    if (!customer) throw customerNotMember(customerId);
+    if (customer.status === 'ended') throw membershipEnded(customerId);
     return customer;
   }
 
   #requireOpen(deliveryDate: string, customer: Customer, now: Date): void {
     if (isOpen(deliveryDate, customer.region, now)) return;
-    throw new ProblemError(
-      409,
-      'Past the cut-off',
-      `Orders for delivery on ${deliveryDate} closed at ${describeCutOff(deliveryDate, customer.region)}; it is now ${now.toISOString()}. The first date still open in the ${customer.region} is ${firstOpenDeliveryDate(now, customer.region)}`,
-    );
+    throw orderPastCutOff(deliveryDate, customer.region, now);
   }
 
   async #price(tx: SqlExecutor, customer: Customer, lines: readonly RequestedLine[]): Promise<OrderLine[]> {
@@ -233,11 +222,7 @@ export class OrderDesk {
     return combineRequestedLines(lines).map((line) => {
       const listPrice = prices.get(line.sku);
       if (listPrice === undefined) {
-        throw new ProblemError(
-          400,
-          'Unknown product',
-          `No product "${line.sku}" is sold in the ${customer.region}; choose from ${[...prices.keys()].join(', ')}`,
-        );
+        throw unknownProduct(line.sku, customer.region, [...prices.keys()]);
       }
       return { ...line, unitPricePence: discountedPrice(listPrice, customer.discountPercent) };
     });
@@ -252,14 +237,6 @@ export function nextDeliveryOf(order: StandingOrder, today: string): string {
     if (order.weekdays.includes(weekdayOf(date))) return date;
   }
   throw new Error(`Standing order "${order.orderId}" has no weekdays to deliver on`);
-}
-
-function notMember(customerId: string): ProblemError {
-  return new ProblemError(
-    404,
-    'Not a member',
-    `Customer "${customerId}" is not a member: orders has not heard that they joined. Join with POST /memberships first (orders hears of it within moments)`,
-  );
 }
 
 /**
@@ -294,13 +271,5 @@ function sameOrderAgain(
       ? placed.customerId === request.customerId && placed.kind === request.kind
       : placedDigest === request.digest;
   if (same) return placed;
-  throw new ProblemError(
-    409,
-    'Order id already used',
-    `Order id "${placed.orderId}" was used already, for a different request (a ${placed.kind} order of customer "${placed.customerId}"); send exactly that request again to get its order, or choose a new orderId for a new order`,
-  );
-}
-
-function unknownOrder(orderId: string): ProblemError {
-  return new ProblemError(404, 'Unknown order', `There is no order "${orderId}"`);
+  throw orderIdReused(placed);
 }

@@ -1,15 +1,16 @@
-import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
 import { clientChosenId } from '../../shared/client-chosen-id.ts';
 import { Region } from '../memberships/contracts.ts';
 import type { Order } from './order.ts';
 import { OrderDesk } from './order-desk.ts';
+import { orderProblems, unknownOrder } from './order-problems.ts';
 import { OrderView, viewOf } from './order-view.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
 import { weekdays } from './weekdays.ts';
 
 const Lines = z
-  .array(z.object({ sku: z.string().min(1), quantity: z.number().int().positive().max(99) }))
+  .array(z.object({ sku: storable.id(), quantity: storable.int({ max: 99 }) }))
   .min(1)
   .max(50);
 
@@ -17,20 +18,20 @@ const OrderId = clientChosenId('orderId');
 
 const StandingBody = z.object({
   orderId: OrderId.optional(),
-  customerId: z.string().min(1),
+  customerId: storable.id(),
   lines: Lines,
   weekdays: z.array(z.enum(weekdays)).min(1).max(7),
 });
 
 const OneOffBody = z.object({
   orderId: OrderId.optional(),
-  customerId: z.string().min(1),
-  deliveryDate: z.iso.date(),
+  customerId: storable.id(),
+  deliveryDate: storable.date(),
   lines: Lines,
 });
 
-const OrderParams = z.object({ orderId: z.string().min(1) });
-const CustomerParams = z.object({ customerId: z.string().min(1) });
+const OrderParams = z.object({ orderId: storable.id() });
+const CustomerParams = z.object({ customerId: storable.id() });
 
 const ProductView = z.object({ sku: z.string(), name: z.string(), unitPrice: z.number().int() });
 
@@ -40,19 +41,32 @@ const placed = {
       'The order, priced with the member’s discount; the same order again when its orderId was placed before',
     schema: OrderView,
   },
-  400: { description: 'Invalid request, or a product not sold in the customer’s region' },
-  404: { description: 'The customer is not a member' },
+  400: {
+    description: 'Invalid request, or a product not sold in the customer’s region',
+    problems: [orderProblems.unknownProduct],
+  },
+  404: { description: 'The customer is not a member', problems: [orderProblems.notMember] },
   409: {
     description:
       'The membership has ended, the delivery date is past its cut-off, or the orderId is another customer’s or kind’s order',
+    problems: [orderProblems.membershipEnded, orderProblems.pastCutOff, orderProblems.idReused],
   },
 } as const;
 
 const changed = {
   200: { description: 'The order afterwards', schema: OrderView },
-  400: { description: 'Invalid request, or a product not sold in the customer’s region' },
-  404: { description: 'No such order' },
-  409: { description: 'The order is cancelled or stopped, or its next delivery is past its cut-off' },
+  400: {
+    description: 'Invalid request, or a product not sold in the customer’s region',
+    problems: [orderProblems.unknownProduct],
+  },
+  404: {
+    description: 'No such order (or its customer is no longer known)',
+    problems: [orderProblems.notFound, orderProblems.notMember],
+  },
+  409: {
+    description: 'The order is cancelled or stopped, or its next delivery is past its cut-off',
+    problems: [orderProblems.closed, orderProblems.pastCutOff],
+  },
 } as const;
 
 /** The orders routes: place standing and one-off orders, look them up, amend and cancel them, and the catalogue. */
@@ -86,11 +100,11 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
       params: OrderParams,
       responses: {
         200: { description: 'The order', schema: OrderView },
-        404: { description: 'No such order' },
+        404: { description: 'No such order', problems: [orderProblems.notFound] },
       },
       handler: async ({ params }) => {
         const order = await desk.find(params.orderId);
-        if (!order) throw new ProblemError(404, 'Unknown order', `There is no order "${params.orderId}"`);
+        if (!order) throw unknownOrder(params.orderId);
         return { status: 200, body: viewOf(order) };
       },
     }),
@@ -124,7 +138,7 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
       params: CustomerParams,
       responses: {
         200: { description: 'The orders', schema: z.array(OrderView) },
-        404: { description: 'The customer is not a member' },
+        404: { description: 'The customer is not a member', problems: [orderProblems.notMember] },
       },
       handler: async ({ params }) => ({
         status: 200,

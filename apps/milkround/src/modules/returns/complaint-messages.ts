@@ -1,4 +1,5 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 
 // Messages the returns module sends only to itself; other modules hear of complaints through contracts.ts.
@@ -7,19 +8,19 @@ import { z } from 'zod';
 export const FileComplaint = defineMessage(
   'milkround.returns.FileComplaint',
   z.object({
-    complaintId: z.string(),
+    complaintId: storable.id(),
     /** Chosen by the route, so the saga's first step is the same on every retry. */
-    refundId: z.string(),
-    customerId: z.string(),
-    deliveryId: z.string(),
-    sku: z.string(),
-    quantity: z.number().int().positive(),
-    reason: z.string(),
+    refundId: storable.id(),
+    customerId: storable.id(),
+    deliveryId: storable.id(),
+    sku: storable.id(),
+    quantity: storable.int(),
+    reason: storable.text(),
   }),
 );
 
 /** The complaint saga's own reminder that billing has not answered its RefundRequested in time. */
 export const RefundAnswerOverdue = defineMessage(
   'milkround.returns.RefundAnswerOverdue',
-  z.object({ complaintId: z.string() }),
+  z.object({ complaintId: storable.id() }),
 );

@@ -1,31 +1,32 @@
 import { defineMessage } from '@switchyard/bus';
+import { storable } from '@switchyard/host';
 import { z } from 'zod';
 
 /** Returns asks billing to refund what a complaint is about; billing prices it from what it charged. */
 export const RefundRequested = defineMessage(
   'milkround.returns.RefundRequested',
   z.object({
-    refundId: z.string(),
-    complaintId: z.string(),
-    customerId: z.string(),
-    deliveryId: z.string(),
-    sku: z.string(),
-    quantity: z.number().int().positive(),
+    refundId: storable.id(),
+    complaintId: storable.id(),
+    customerId: storable.id(),
+    deliveryId: storable.id(),
+    sku: storable.id(),
+    quantity: storable.int(),
   }),
 );
 
 export const ComplaintResolved = defineMessage(
   'milkround.returns.ComplaintResolved',
   z.object({
-    complaintId: z.string(),
+    complaintId: storable.id(),
     outcome: z.enum(['refunded', 'refused']),
-    amountPence: z.number().int().nonnegative(),
-    reason: z.string().optional(),
+    amountPence: storable.amountMinor(),
+    reason: storable.text().optional(),
   }),
 );
 
 /** Empty bottles collected from a doorstep; billing credits the deposit. */
 export const BottlesReturned = defineMessage(
   'milkround.returns.BottlesReturned',
-  z.object({ returnId: z.string(), customerId: z.string(), bottles: z.number().int().positive() }),
+  z.object({ returnId: storable.id(), customerId: storable.id(), bottles: storable.int() }),
 );

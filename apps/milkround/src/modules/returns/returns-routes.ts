@@ -1,5 +1,5 @@
 import { uuidv7 } from '@switchyard/bus';
-import { type ModuleServices, ProblemError, type RouteDefinition, route } from '@switchyard/host';
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
 import { clientChosenId } from '../../shared/client-chosen-id.ts';
@@ -7,21 +7,22 @@ import { FileComplaint } from './complaint-messages.ts';
 import type { ComplaintSaga } from './complaint-saga.ts';
 import { ComplaintStatus, complaintStatus } from './complaint-status.ts';
 import { BottlesReturned } from './contracts.ts';
+import { complaintIdReused, returnsProblems, unknownComplaint } from './returns-problems.ts';
 
 const ComplaintBody = z.object({
   complaintId: clientChosenId('complaintId').optional(),
-  customerId: z.string().min(1),
-  deliveryId: z.string().min(1),
-  sku: z.string().min(1),
-  quantity: z.number().int().positive(),
-  reason: z.string().min(1).max(1000),
+  customerId: storable.id(),
+  deliveryId: storable.id(),
+  sku: storable.id(),
+  quantity: storable.int(),
+  reason: storable.text({ max: 1_000 }),
 });
 
 const BottlesBody = z.object({
-  customerId: z.string().min(1),
-  bottles: z.number().int().positive().max(1000),
+  customerId: storable.id(),
+  bottles: storable.int({ max: 1_000 }),
   /** Lets a client retry safely: the same return id is credited once. */
-  returnId: z.string().min(1).optional(),
+  returnId: clientChosenId('returnId').optional(),
 });
 
 /** Returns' HTTP routes: file a complaint, follow it, and hand back empty bottles. */
@@ -45,7 +46,10 @@ export function returnsRoutes(
       responses: {
         202: { description: 'The complaint is filed', schema: z.object({ complaintId: z.string() }) },
         400: { description: 'The complaint is incomplete or invalid' },
-        409: { description: 'The complaintId is taken by a different complaint' },
+        409: {
+          description: 'The complaintId is taken by a different complaint',
+          problems: [returnsProblems.complaintIdReused],
+        },
       },
       handler: async ({ body }) => {
         const { complaintId = uuidv7(), ...complaint } = body;
@@ -71,19 +75,18 @@ export function returnsRoutes(
       url: '/returns/complaints/:complaintId',
       summary: "A complaint's status (open, escalated, refunded or refused) and the amount refunded",
       tags: ['returns'],
-      params: z.object({ complaintId: z.string().min(1) }),
+      params: z.object({ complaintId: storable.id() }),
       responses: {
         200: { description: 'The complaint', schema: ComplaintStatus },
-        404: { description: 'No such complaint (yet: a complaint shows a moment after it is filed)' },
+        404: {
+          description: 'No such complaint (yet: a complaint shows a moment after it is filed)',
+          problems: [returnsProblems.complaintNotFound],
+        },
       },
       handler: async ({ params }) => {
         const status = await complaintNamed(params.complaintId);
         if (!status) {
-          throw new ProblemError(
-            404,
-            'Complaint not found',
-            `There is no complaint ${params.complaintId}; check the id returned when it was filed, or ask again in a moment if it was filed just now`,
-          );
+          throw unknownComplaint(params.complaintId);
         }
         return { status: 200, body: status };
       },
@@ -123,9 +126,5 @@ function requireSameComplaint(
     filed.quantity === complaint.quantity &&
     filed.reason === complaint.reason;
   if (same) return;
-  throw new ProblemError(
-    409,
-    'Complaint id already used',
-    `Complaint id "${filed.complaintId}" was used already, for a different complaint: by customer "${filed.customerId}" about ${filed.quantity} × ${filed.sku} of delivery "${filed.deliveryId}"; send exactly that complaint again to get its answer, or choose a new complaintId for a different complaint`,
-  );
+  throw complaintIdReused(filed);
 }
