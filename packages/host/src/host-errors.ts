@@ -6,12 +6,14 @@ import { problemType } from './server/problem-types.ts';
  */
 declare module '@switchyard/bus' {
   interface SwitchyardErrorCodes {
+    HTTP_BODY_KEY_FORBIDDEN: '@switchyard/host';
     HTTP_BODY_LENGTH_MISMATCH: '@switchyard/host';
     HTTP_BODY_NOT_JSON: '@switchyard/host';
     HTTP_BODY_TOO_LARGE: '@switchyard/host';
     HTTP_HEADERS_TOO_LARGE: '@switchyard/host';
     HTTP_INTERNAL: '@switchyard/host';
     HTTP_MEDIA_TYPE_UNSUPPORTED: '@switchyard/host';
+    HTTP_METHOD_NOT_ALLOWED: '@switchyard/host';
     HTTP_NOT_HTTP: '@switchyard/host';
     HTTP_NOT_READY: '@switchyard/host';
     HTTP_PATH_INVALID: '@switchyard/host';
@@ -30,6 +32,8 @@ export const hostProblems = {
   requestInvalid: problemType('HTTP_REQUEST_INVALID', 400),
   /** The body is not JSON, or is empty while its content type says JSON. */
   bodyNotJson: problemType('HTTP_BODY_NOT_JSON', 400),
+  /** The body is valid JSON holding a `__proto__` (or `constructor.prototype`) key, refused for safety. */
+  bodyKeyForbidden: problemType('HTTP_BODY_KEY_FORBIDDEN', 400),
   /** The body is not as long as its Content-Length says. */
   bodyLengthMismatch: problemType('HTTP_BODY_LENGTH_MISMATCH', 400),
   /** The request path is not valid percent-encoded UTF-8. */
@@ -40,6 +44,8 @@ export const hostProblems = {
   unauthorized: problemType('HTTP_UNAUTHORIZED', 401),
   /** No route answers this method and path. */
   routeNotFound: problemType('HTTP_ROUTE_NOT_FOUND', 404),
+  /** The path is served, but not for this method; `Allow` lists those it is served for. */
+  methodNotAllowed: problemType('HTTP_METHOD_NOT_ALLOWED', 405),
   /** The client did not send its request within the headers or request timeout. */
   requestTimeout: problemType('HTTP_REQUEST_TIMEOUT', 408),
   /** The body is larger than the server accepts. */

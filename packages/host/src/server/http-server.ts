@@ -10,10 +10,12 @@ import { withSafeLogging } from '../logging/safe-logger.ts';
 import { answerClientError, answerFrameworkError } from './framework-refusals.ts';
 import { checkReadiness, type HealthCheck } from './health.ts';
 import { recordHttpServerMetrics } from './http-metrics.ts';
+import { trackRouteMethods } from './method-not-allowed.ts';
 import type { PrometheusMetrics } from './metrics.ts';
 import { guardOperationalEndpoints, mayOperate, type OperationsAccess } from './operations-auth.ts';
 import { codeOf, useProblemDetails } from './problem-details.ts';
 import { problemResponseSchema } from './problem-schema.ts';
+import { useJsonBodies } from './request-body.ts';
 import type { RouteDefinition } from './route.ts';
 import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
 import { installTraceContext } from './trace-context.ts';
@@ -103,7 +105,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     }
   });
   recordHttpServerMetrics(app);
-  useProblemDetails(app);
+  // Before any route is registered, so that every one is known to the 405 answer.
+  const allowedMethodsFor = trackRouteMethods(app);
+  useProblemDetails(app, allowedMethodsFor);
+  useJsonBodies(app);
   useZodValidation(app);
   const access: OperationsAccess = options.operations ?? { open: true };
   // Before the plugins register their routes, so that the guard covers /docs and everything under it.

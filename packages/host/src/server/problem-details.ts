@@ -49,6 +49,14 @@ export const maxListedErrors = 20;
 const maxDetailChars = 1_000;
 const maxFieldChars = 200;
 
+/** How a validation problem names the part of the request that failed, in a sentence. */
+const partNames: Record<string, string> = {
+  body: 'The request body is invalid',
+  params: "The request's path parameters are invalid",
+  querystring: "The request's query parameters are invalid",
+  headers: "The request's headers are invalid",
+};
+
 /** A request that failed its route's schema; the handler never ran. */
 export class RequestValidationError extends SwitchyardError {
   readonly errors: readonly { readonly path: string; readonly message: string }[];
@@ -62,7 +70,7 @@ export class RequestValidationError extends SwitchyardError {
     const fields = listed.map((each) => `${each.path}: ${each.message}`).join('; ');
     super(
       hostProblems.requestInvalid.code,
-      `The request ${part} is invalid: ${bounded(fields, maxDetailChars)}${more}`,
+      `${partNames[part] ?? 'The request is invalid'}: ${bounded(fields, maxDetailChars)}${more}`,
     );
     this.errors = listed;
   }
@@ -71,16 +79,32 @@ export class RequestValidationError extends SwitchyardError {
 const contentType = 'application/problem+json';
 
 /** Makes every error and unknown route answer with problem+json; a 5xx hides its cause from the client and logs it. */
-export function useProblemDetails(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, {
+export function useProblemDetails(
+  app: FastifyInstance,
+  allowedMethodsFor: (path: string) => readonly string[] = () => [],
+): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethodsFor(path);
+    if (allowed.length > 0) {
+      // The path is served, for other methods: 405 with Allow, as HTTP says, not a misleading 404.
+      void reply.header('allow', allowed.join(', '));
+      return send(reply, {
+        ...codeOf(hostProblems.methodNotAllowed),
+        title: 'Method Not Allowed',
+        status: 405,
+        detail: `${pathOf(request)} does not take ${bounded(request.method, 20)}; it takes ${allowed.join(', ')}`,
+        instance: pathOf(request),
+      });
+    }
+    return send(reply, {
       ...codeOf(hostProblems.routeNotFound),
       title: 'Not Found',
       status: 404,
-      detail: `No route for ${request.method} ${pathOf(request)}`,
+      detail: `No route for ${bounded(request.method, 20)} ${pathOf(request)}`,
       instance: pathOf(request),
-    }),
-  );
+    });
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => send(reply, problemFor(error, request)));
 }
 

@@ -31,7 +31,13 @@ export function useZodValidation(app: FastifyInstance): void {
       if (unstorable.length > 0)
         return { error: new RequestValidationError(httpPart ?? 'request', unstorable) };
       const result = zod.safeParse(data);
-      if (result.success) return { value: result.data };
+      if (result.success) {
+        // A body field the route does not declare is refused, not dropped: a client that sends
+        // "admin": true, or misspells "quantity", learns so (decision 0025).
+        const unknown = httpPart === 'body' ? unknownFields(data, result.data, 'body') : [];
+        if (unknown.length > 0) return { error: new RequestValidationError('body', unknown) };
+        return { value: result.data };
+      }
       const errors = result.error.issues.map((issue) => ({
         path: [httpPart ?? 'request', ...issue.path.map(String)].join('.'),
         message: issue.message,
@@ -41,4 +47,28 @@ export function useZodValidation(app: FastifyInstance): void {
   });
   // The handlers' answers are typed by their schemas already; JSON.stringify keeps every field.
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+}
+
+/**
+ * Fields of `input` its schema did not keep in `output`: the keys a zod object strips, at any depth.
+ * Where the schema turned an object into something else (a transform), there is nothing to compare.
+ */
+function unknownFields(input: unknown, output: unknown, path: string): { path: string; message: string }[] {
+  if (Array.isArray(input) && Array.isArray(output)) {
+    return input.flatMap((each, index) => unknownFields(each, output[index], `${path}.${index}`));
+  }
+  if (!isPlainObject(input) || !isPlainObject(output)) return [];
+  const found: { path: string; message: string }[] = [];
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(output, key)) {
+      found.push({ path: `${path}.${key}`, message: 'is not a field of this request' });
+      continue;
+    }
+    found.push(...unknownFields(input[key], output[key], `${path}.${key}`));
+  }
+  return found;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
