@@ -163,6 +163,7 @@ export {
 export { bounded, maxEchoedChars, redactSecrets } from './redact-secrets.ts';
 export { redactUrl } from './redact-url.ts';
 export { formatTopology } from './topology/format-topology.ts';
+export { isResponseQueueName } from './topology/response-queue-name.ts';
 export {
   type BindingSpec,
   buildTopology,

@@ -2,6 +2,7 @@ import {
   type ConsumeOptions,
   type ConsumerHandle,
   type Delivery,
+  isResponseQueueName,
   mergeTopologies,
   type SendOptions,
   type Topology,
@@ -136,6 +137,10 @@ export class RabbitMqTransport implements Transport {
     }
     // Every message passes here, so the declared case stays free of extra awaits and allocations.
     if (this.#declaredQueues.has(queue)) return this.#confirmedPublish(queue, '', message, true);
+    // A requester's response queue is its own, temporary, and declared by it alone: a responder that
+    // declared it (durable, as an endpoint) would stop the requester from declaring it again after a
+    // broker restart. Sent to as it is; if its requester is gone, the send fails and says so.
+    if (isResponseQueueName(queue)) return this.#confirmedPublish(queue, '', message, true);
     return this.deploy(endpointQueueTopology(queue)).then(() =>
       this.#confirmedPublish(queue, '', message, true),
     );

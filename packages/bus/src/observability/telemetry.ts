@@ -14,6 +14,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { OutboundMiddleware } from '../middleware.ts';
+import { isResponseQueueName } from '../topology/response-queue-name.ts';
 import type { Headers } from '../transport/transport.ts';
 
 const tracer = trace.getTracer('@switchyard/bus');
@@ -81,18 +82,11 @@ function instruments() {
 const durationBucketsSeconds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 /**
- * A requester's response queue: `<host>_<pid>_bus_<random>`, as this bus and MassTransit name them. Its
- * name changes with every process, so as a metric label it would make a new series per run.
- */
-const temporaryQueueName = /_bus_[0-9a-z]{8,}$/i;
-
-/**
  * A destination's metric labels: its name, or for a temporary response queue only that it is one (the
  * semantic conventions' `messaging.destination.temporary`), which keeps every label value of low cardinality.
  */
 function destinationLabels(destination: string): Attributes {
-  const name = destination.replace(/[?#].*$/, '');
-  return temporaryQueueName.test(name)
+  return isResponseQueueName(destination)
     ? { 'messaging.destination.temporary': true }
     : { 'messaging.destination.name': destination };
 }
