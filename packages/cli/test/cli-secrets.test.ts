@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { exitCodes, runCli } from '../src/index.ts';
+import { exitCodes } from '../src/index.ts';
+import { runYard } from './support/run-yard.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Runs yard in this process with only `env`; resolves with the exit code and what it wrote. */
-async function yard(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  stderr.on('data', (chunk) => {
-    err += String(chunk);
-  });
-  const code = await runCli(args, { stdout, stderr, env: { PATH: process.env.PATH, ...env }, cwd: here });
-  return { code, out, err };
+function yard(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return runYard(args, { env: { PATH: process.env.PATH, ...env }, cwd: here });
 }
 
 describe('yard never prints a secret', () => {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
-import { exitCodes, runCli } from '../src/index.ts';
+import { exitCodes } from '../src/index.ts';
+import { runYard } from './support/run-yard.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appFile = join(here, 'fixtures', 'refunds-app.ts');
@@ -28,19 +28,8 @@ describe('yard errors retry on RabbitMQ', { skip: rabbitmq.skip }, () => {
   });
 
   const yard = async (...args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => {
-      out += String(chunk);
-    });
-    stderr.on('data', (chunk) => {
-      err += String(chunk);
-    });
     const env = { PATH: process.env.PATH, SWITCHYARD_DATABASE__DATA_DIR: dataDir, RABBITMQ_URL: vhost.url };
-    const code = await runCli(['--app', appFile, ...args], { stdout, stderr, env, cwd: here });
-    return { code, out, err };
+    return runYard(['--app', appFile, ...args], { env, cwd: here });
   };
 
   it('prints each message that stayed because its source queue is gone, and exits 1', async () => {

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openPglite } from '@switchyard/postgres';
@@ -14,7 +13,8 @@ import {
   type TestDatabase,
   type TestVhost,
 } from '@switchyard/testing';
-import { exitCodes, runCli } from '../src/index.ts';
+import { exitCodes } from '../src/index.ts';
+import { runYard } from './support/run-yard.ts';
 
 // Each failure a command can meet from its servers ends in one line that says what is wrong and what
 // to do, with the documented exit code: never a driver's raw text or a stack trace.
@@ -24,24 +24,8 @@ const yardBin = join(here, '..', 'src', 'bin', 'yard.ts');
 const postgres = await postgresForTests();
 const rabbitmq = await rabbitmqForTests();
 
-async function yard(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  stderr.on('data', (chunk) => {
-    err += String(chunk);
-  });
-  const code = await runCli(['--app', appFile, ...args], {
-    stdout,
-    stderr,
-    env: { PATH: process.env.PATH, ...env },
-    cwd: here,
-  });
-  return { code, out, err };
+function yard(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return runYard(['--app', appFile, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: here });
 }
 
 /** The failure as printed: its last stderr line, after asserting that it is the only one that matters. */

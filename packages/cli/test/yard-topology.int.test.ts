@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
-import { exitCodes, runCli } from '../src/index.ts';
+import { exitCodes } from '../src/index.ts';
+import { runYard } from './support/run-yard.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appFile = join(here, 'fixtures', 'refunds-app.ts');
@@ -27,19 +27,8 @@ describe('yard topology on RabbitMQ', { skip: rabbitmq.skip }, () => {
   });
 
   const yard = async (...args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => {
-      out += String(chunk);
-    });
-    stderr.on('data', (chunk) => {
-      err += String(chunk);
-    });
     const env = { PATH: process.env.PATH, RABBITMQ_URL: vhost.url, SWITCHYARD_DATABASE__DATA_DIR: dataDir };
-    const code = await runCli(['--app', appFile, ...args], { stdout, stderr, env, cwd: here });
-    return { code, out, err };
+    return runYard(['--app', appFile, ...args], { env, cwd: here });
   };
 
   it('draws the plan in the table style of every command, then has nothing to change once applied', async () => {

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startListeningProcess } from '@switchyard/testing';
 import { exitCodes, runCli } from '../src/index.ts';
+import { runYard } from './support/run-yard.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appFile = join(here, 'fixtures', 'refunds-app.ts');
@@ -19,18 +20,7 @@ describe('yard on an embedded app', () => {
 
   /** Runs yard in this process; resolves with the exit code and what it wrote. */
   const yard = async (...args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => {
-      out += String(chunk);
-    });
-    stderr.on('data', (chunk) => {
-      err += String(chunk);
-    });
-    const code = await runCli(['--app', appFile, ...args], { stdout, stderr, env, cwd: here });
-    return { code, out, err };
+    return runYard(['--app', appFile, ...args], { env, cwd: here });
   };
 
   before(async () => {
