@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TransportMessage } from '@switchyard/bus';
 import {
   BrokerUnavailableError,
   ErrorQueueRetryFailedError,
@@ -12,17 +11,11 @@ import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
 import { waitUntil } from '../../bus/test/contract/transport-contract.ts';
 import { type MemoryWatermark, readMemoryWatermark, setMemoryWatermark } from './support/memory-alarm.ts';
+import { textMessage } from './support/text-message.ts';
 
 // Raises the memory alarm of the broker everyone shares, blocking every publisher on it: this file
 // runs alone, after the other tests (see `npm run test:faults`), and always restores the watermark.
 const rabbitmq = await rabbitmqForTests();
-
-const message = (id: string): TransportMessage => ({
-  messageId: id,
-  contentType: 'text/plain',
-  body: Buffer.from(id),
-  headers: {},
-});
 
 async function outcome(work: Promise<void>) {
   const started = Date.now();
@@ -57,7 +50,7 @@ describe('RabbitMQ blocking publishers (memory alarm)', { skip: rabbitmq.skip },
     });
     const confirmed = new Set<string>();
     const send = async (id: string) => {
-      await transport.send('ledger', message(id));
+      await transport.send('ledger', textMessage(id));
       confirmed.add(id);
     };
     await transport.start();

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { PublishRejectedError, RabbitMqTransport } from '@switchyard/rabbitmq';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
+import { textMessage } from './support/text-message.ts';
 
 const rabbitmq = await rabbitmqForTests();
 
@@ -18,20 +19,14 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
   it('rejects a send that no queue accepted, instead of dropping it', async () => {
     const transport = new RabbitMqTransport({ url: vhost.url });
     await transport.start();
-    const message = (id: string) => ({
-      messageId: id,
-      contentType: 'text/plain',
-      body: Buffer.from(id),
-      headers: {},
-    });
     try {
-      await transport.send('invoices', message('first'));
+      await transport.send('invoices', textMessage('first'));
       // Someone deletes the queue behind the transport's back: its exchange now routes nowhere.
       const connection = await amqp.connect(vhost.url);
       await (await connection.createChannel()).deleteQueue('invoices');
       await connection.close();
 
-      await assert.rejects(transport.send('invoices', message('second')), (error: unknown) => {
+      await assert.rejects(transport.send('invoices', textMessage('second')), (error: unknown) => {
         assert.ok(error instanceof PublishRejectedError);
         assert.match(error.message, /Message second could not be routed to any queue \(exchange "invoices"/);
         return true;
@@ -44,12 +39,6 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
   it('fails exactly the send that was returned when two in flight share a message id', async () => {
     const transport = new RabbitMqTransport({ url: vhost.url });
     await transport.start();
-    const message = (id: string, body: string) => ({
-      messageId: id,
-      contentType: 'text/plain',
-      body: Buffer.from(body),
-      headers: {},
-    });
     try {
       const connection = await amqp.connect(vhost.url);
       const admin = await connection.createChannel();
@@ -58,11 +47,11 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
       for (const order of ['routable first', 'unroutable first'] as const) {
         for (const id of ['same-id', '']) {
           // Declared by the transport, then deleted behind its back: its exchange now routes nowhere.
-          await transport.send('twins-kept', message('warm-up', 'kept'));
-          await transport.send('twins-gone', message('warm-up', 'gone'));
+          await transport.send('twins-kept', textMessage('warm-up', 'kept'));
+          await transport.send('twins-gone', textMessage('warm-up', 'gone'));
           await admin.deleteQueue('twins-gone');
-          const kept = () => transport.send('twins-kept', message(id, 'kept'));
-          const gone = () => transport.send('twins-gone', message(id, 'gone'));
+          const kept = () => transport.send('twins-kept', textMessage(id, 'kept'));
+          const gone = () => transport.send('twins-gone', textMessage(id, 'gone'));
           const [keptResult, goneResult] =
             order === 'routable first'
               ? await Promise.allSettled([kept(), gone()])
@@ -82,14 +71,8 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
   it('declares a delay queue again once it expired, instead of failing every delayed send until a reconnection', async () => {
     const transport = new RabbitMqTransport({ url: vhost.url });
     await transport.start();
-    const message = (id: string) => ({
-      messageId: id,
-      contentType: 'text/plain',
-      body: Buffer.from(id),
-      headers: {},
-    });
     try {
-      await transport.send('reminders', message('first'), { delayMs: 50 });
+      await transport.send('reminders', textMessage('first'), { delayMs: 50 });
       // A delay queue deletes itself a minute after its last message left (x-expires).
       const connection = await amqp.connect(vhost.url);
       await (await connection.createChannel()).deleteQueue('reminders_delay_50');
@@ -97,11 +80,11 @@ describe('publisher confirms and mandatory sends', { skip: rabbitmq.skip }, () =
 
       // The send that finds it gone is returned, and so fails: its caller sends it again.
       await assert.rejects(
-        transport.send('reminders', message('second'), { delayMs: 50 }),
+        transport.send('reminders', textMessage('second'), { delayMs: 50 }),
         PublishRejectedError,
       );
-      await transport.send('reminders', message('second'), { delayMs: 50 });
-      await transport.send('reminders', message('third'), { delayMs: 50 });
+      await transport.send('reminders', textMessage('second'), { delayMs: 50 });
+      await transport.send('reminders', textMessage('third'), { delayMs: 50 });
     } finally {
       await transport.close();
     }

@@ -4,15 +4,9 @@ import { buildTopology } from '@switchyard/bus';
 import { RabbitMqTransport } from '@switchyard/rabbitmq';
 import { rabbitmqForTests, type TestVhost } from '@switchyard/testing';
 import amqp from 'amqplib';
+import { textMessage } from './support/text-message.ts';
 
 const rabbitmq = await rabbitmqForTests();
-
-const message = (id: string) => ({
-  messageId: id,
-  contentType: 'text/plain',
-  body: Buffer.from(id),
-  headers: {},
-});
 
 // A responder sends to a requester's temporary response queue. Once, after a broker restart, a
 // responder re-declared such a queue as a durable endpoint before its requester came back, and the
@@ -36,7 +30,7 @@ describe('a requester’s response queue is its own', { skip: rabbitmq.skip }, (
     await responder.start();
     try {
       await requester.deploy(requesterTopology);
-      await responder.send(responseQueue, message('answer-1'));
+      await responder.send(responseQueue, textMessage('answer-1'));
 
       // The requester goes away (a restart drops non-durable queues and exchanges the same way).
       await requester.close();
@@ -47,12 +41,12 @@ describe('a requester’s response queue is its own', { skip: rabbitmq.skip }, (
       await admin.close();
 
       // A late answer fails, and leaves nothing behind in the requester's name.
-      await assert.rejects(responder.send(responseQueue, message('answer-2')));
+      await assert.rejects(responder.send(responseQueue, textMessage('answer-2')));
       const again = new RabbitMqTransport({ url: vhost.url });
       await again.start();
       try {
         await again.deploy(requesterTopology);
-        await responder.send(responseQueue, message('answer-3'));
+        await responder.send(responseQueue, textMessage('answer-3'));
       } finally {
         await again.close();
       }
