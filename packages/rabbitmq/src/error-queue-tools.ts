@@ -58,7 +58,7 @@ export class ErrorQueueTools implements ErrorQueues {
         if (!message) break;
         found.push(describe(message, errorQueue));
       }
-      // Closing the channel returns every message taken, unacknowledged, to the queue.
+      returnTaken(channel);
       return found;
     });
   }
@@ -89,7 +89,7 @@ export class ErrorQueueTools implements ErrorQueues {
         const message = await channel.get(errorQueue, { noAck: false });
         if (!message) break;
         const described = describe(message, errorQueue);
-        if (wanted && !wanted.has(described.messageId)) continue; // stays unacked: back in the queue on close
+        if (wanted && !wanted.has(described.messageId)) continue; // stays unacked: returned at the end
         const { sourceQueue } = described;
         if (this.#blockedReason !== undefined) {
           throw new ErrorQueueRetryFailedError(
@@ -111,7 +111,7 @@ export class ErrorQueueTools implements ErrorQueues {
           moved,
         );
         if (returned) {
-          // Nothing was enqueued; the message stays unacked here, so back in the error queue on close.
+          // Nothing was enqueued; the message stays unacked here, returned to the error queue at the end.
           notMoved.push({
             messageId: described.messageId,
             sourceQueue,
@@ -129,6 +129,13 @@ export class ErrorQueueTools implements ErrorQueues {
         );
         moved += 1;
       }
+      returnTaken(channel);
+      await this.#commit(
+        channel,
+        `put back the messages kept in "${errorQueue}"`,
+        'They are back once the connection closes',
+        moved,
+      );
       return { moved, notMoved };
     });
   }
@@ -240,6 +247,15 @@ function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
  */
 interface RpcChannel {
   rpc(method: number, fields: object, expect: number): Promise<unknown>;
+}
+
+/**
+ * Puts every message this channel took and did not acknowledge back in its queue now. Closing the
+ * channel would too, but the broker requeues those only once the channel is gone, after it answered
+ * the close: a list or a count right after could then miss them. In a transaction, the commit applies it.
+ */
+function returnTaken(channel: Channel): void {
+  channel.nackAll(true);
 }
 
 async function txSelect(channel: Channel): Promise<void> {
