@@ -162,6 +162,13 @@ export {
 } from './recoverability/transport-headers.ts';
 export { bounded, maxEchoedChars, redactSecrets } from './redact-secrets.ts';
 export { redactUrl } from './redact-url.ts';
+export {
+  checkSlotName,
+  conversationBucket,
+  routingHeadersOf,
+  slotQueueName,
+  slotRoutingHeaders,
+} from './slots/slot-routing.ts';
 export { formatTopology } from './topology/format-topology.ts';
 export { isResponseQueueName } from './topology/response-queue-name.ts';
 export {

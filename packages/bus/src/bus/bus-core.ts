@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { Codec } from '../codec/codec.ts';
 import { massTransitJsonCodec } from '../codec/masstransit-json-codec.ts';
+import type { MessageType } from '../contracts/message-type.ts';
 import type { EndpointRunner } from '../endpoint/endpoint-runner.ts';
 import { checkHandlerTimeout } from '../endpoint/handler-timeout.ts';
 import type { ReceiveEndpointDefinition } from '../endpoint/receive-endpoint.ts';
@@ -10,13 +11,15 @@ import { currentHost } from '../envelope/host-info.ts';
 import { uuidv7 } from '../envelope/uuidv7.ts';
 import { ConfigurationError } from '../errors.ts';
 import { composeOutbound, type OutboundPipeline } from '../middleware.ts';
+import { traceContext } from '../observability/telemetry.ts';
 import { dispatchOutgoing } from '../outbox/outbox-dispatcher.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
 import { checkRetryPolicy } from '../recoverability/retry-policy.ts';
+import { checkSlotName, slotQueueName } from '../slots/slot-routing.ts';
 import { buildTopology, mergeTopologies, type Topology } from '../topology/topology.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { BusHealth, BusOptions } from './bus-options.ts';
-import { defaultOutbound } from './default-outbound.ts';
+import { defaultOutbound, slotAffinity } from './default-outbound.ts';
 import type { ProducerScope } from './message-factory.ts';
 import { RequestClient } from './request-client.ts';
 
@@ -54,7 +57,8 @@ export interface BusCore {
 /** Checks the options and makes what a bus keeps for its whole life; nothing connects. */
 export function createBusCore(options: BusOptions): BusCore {
   const transport = options.transport;
-  const endpoints = options.endpoints ?? [];
+  if (options.slot !== undefined) checkSlotName('BusOptions.slot', options.slot);
+  const endpoints = inSlot(options.endpoints ?? [], options.slot);
   const codecs = options.codecs ?? [massTransitJsonCodec];
   const codec = codecs[0];
   if (!codec) throw new ConfigurationError('BusOptions.codecs must hold at least one codec');
@@ -71,13 +75,21 @@ export function createBusCore(options: BusOptions): BusCore {
     buildTopology(
       endpoints.map((endpoint) => ({
         name: endpoint.name,
+        entry: entryOf.get(endpoint),
         subscribes: [...new Set(endpoint.consumers.map((each) => each.messageType.entityName))],
         queueType: endpoint.queueType,
       })),
     ),
     requests.topology(),
   );
-  const outbound = composeOutbound([...defaultOutbound, ...(options.outbound ?? [])]);
+  const stamps =
+    options.slot === undefined && options.slotFollowsLive === undefined
+      ? defaultOutbound
+      : [
+          slotAffinity({ slot: options.slot, followsLive: followsLiveOf(options.slotFollowsLive) }),
+          traceContext,
+        ];
+  const outbound = composeOutbound([...stamps, ...(options.outbound ?? [])]);
   return {
     options,
     transport,
@@ -103,6 +115,30 @@ export function createBusCore(options: BusOptions): BusCore {
     abort: new AbortController(),
     runners: [],
   };
+}
+
+/** The entry (service) name of each endpoint renamed for its slot: what senders and message types address. */
+const entryOf = new WeakMap<ReceiveEndpointDefinition, string>();
+
+/** The endpoints as they run in `slot`: each consumes from `<name>@<slot>`, entered through `<name>`. */
+function inSlot(
+  endpoints: readonly ReceiveEndpointDefinition[],
+  slot: string | undefined,
+): readonly ReceiveEndpointDefinition[] {
+  if (slot === undefined) return endpoints;
+  return endpoints.map((endpoint) => {
+    const slotted = { ...endpoint, name: slotQueueName(endpoint.name, slot) };
+    entryOf.set(slotted, endpoint.name);
+    return slotted;
+  });
+}
+
+function followsLiveOf(
+  types: readonly MessageType[] | undefined,
+): ((type: MessageType) => boolean) | undefined {
+  if (!types || types.length === 0) return undefined;
+  const names = new Set(types.map((type) => type.entityName));
+  return (type) => names.has(type.entityName);
 }
 
 function checkUniqueEndpoints(endpoints: readonly ReceiveEndpointDefinition[]): void {

@@ -51,6 +51,15 @@ export interface BusOptions {
   readonly requestTimeoutMs?: number;
   /** Names this instance's response queue (default: host name, process id and a random suffix). */
   readonly instanceName?: string;
+  /**
+   * The blue/green slot this process runs in (default: none). Each durable endpoint then consumes from
+   * its own queue `<endpoint>@<slot>`, while senders and message types still address `<endpoint>`,
+   * which the slots' routing (@switchyard/slots) leads to the live slot, a canary, or the slot a
+   * message is bound to. What consumers produce is bound to this slot.
+   */
+  readonly slot?: string;
+  /** Message types never bound to a slot: they go to the live slot of whatever consumes them. */
+  readonly slotFollowsLive?: readonly MessageType[];
 }
 
 /** Something that runs as long as the bus does. */

@@ -7,6 +7,7 @@ import type { Envelope, HostInfo } from '../envelope/envelope.ts';
 import { uuidv7 } from '../envelope/uuidv7.ts';
 import type { OutboundInput, OutboundPipeline } from '../middleware.ts';
 import type { OutgoingMessage } from '../ports/outbox.ts';
+import { routingHeadersOf } from '../slots/slot-routing.ts';
 import type { HeaderValue } from '../transport/transport.ts';
 import { defaultOutboundPipeline } from './default-outbound.ts';
 
@@ -166,7 +167,7 @@ function encode(scope: ProducerScope, draft: Draft): OutgoingMessage {
       correlationId: envelope.correlationId,
       contentType: scope.codec.contentType,
       body: scope.codec.encode(envelope),
-      headers: {},
+      headers: routingHeadersOf(envelope),
     },
   };
 }

@@ -50,6 +50,12 @@ export interface EndpointTopologyInput {
   readonly queueType?: QueueType;
   /** A response endpoint lives as long as one bus instance: not durable, deleted with its consumer. */
   readonly temporary?: boolean;
+  /**
+   * For an endpoint running in a slot (`name` is then `<entry>@<slot>`): the exchange senders and message
+   * types address. It is declared, and message types bind to it, but it is bound to no queue: the
+   * slots' routing leads it to a slot.
+   */
+  readonly entry?: string | undefined;
 }
 
 /** The names of an endpoint's error and skipped queues, as MassTransit names them. */
@@ -93,9 +99,12 @@ export function buildTopology(endpoints: readonly EndpointTopologyInput[]): Topo
     const durable = !endpoint.temporary;
     const queueType = endpoint.queueType ?? 'classic';
     queueWithExchange(endpoint.name, endpoint.temporary ? 'response' : 'endpoint', durable, queueType);
+    const entry = endpoint.entry ?? endpoint.name;
+    if (entry !== endpoint.name)
+      addExchange({ name: entry, role: 'endpoint', durable: true, autoDelete: false });
     for (const messageExchange of endpoint.subscribes) {
       addExchange({ name: messageExchange, role: 'message-type', durable: true, autoDelete: false });
-      bind({ source: messageExchange, destination: endpoint.name, destinationType: 'exchange' });
+      bind({ source: messageExchange, destination: entry, destinationType: 'exchange' });
     }
     if (durable) {
       queueWithExchange(errorQueueName(endpoint.name), 'error', true, queueType);
