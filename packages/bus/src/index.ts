@@ -167,6 +167,7 @@ export {
   conversationBucket,
   routingHeadersOf,
   slotQueueName,
+  slotRouterName,
   slotRoutingHeaders,
 } from './slots/slot-routing.ts';
 export { formatTopology } from './topology/format-topology.ts';

@@ -56,7 +56,7 @@ describe('a bus running in a slot', () => {
           consumers: [
             consumer(OrderPlaced, async (message, context) => {
               await context.send('billing', OrderAccepted, message);
-              await context.send('billing', CheckStock, { sku: 'milk', quantity: 1 });
+              await context.send('billing', CheckStock, { sku: 'milk' });
             }),
           ],
         }),

@@ -5,6 +5,7 @@ import {
   isResponseQueueName,
   mergeTopologies,
   type SendOptions,
+  slotRouterName,
   type Topology,
   type Transport,
   type TransportHealth,
@@ -141,9 +142,24 @@ export class RabbitMqTransport implements Transport {
     // declared it (durable, as an endpoint) would stop the requester from declaring it again after a
     // broker restart. Sent to as it is; if its requester is gone, the send fails and says so.
     if (isResponseQueueName(queue)) return this.#confirmedPublish(queue, '', message, true);
-    return this.deploy(endpointQueueTopology(queue)).then(() =>
-      this.#confirmedPublish(queue, '', message, true),
+    return this.#ensureSendTarget(queue).then(() => this.#confirmedPublish(queue, '', message, true));
+  }
+
+  /**
+   * Declares a send's queue with its exchange, as MassTransit declares a send endpoint, unless the
+   * endpoint runs in slots (its slot router exists): its exchange then leads to the slots' queues, and
+   * a queue of its name bound behind it would take, and strand, every message sent.
+   */
+  async #ensureSendTarget(queue: string): Promise<void> {
+    const connection = await this.#connected(`send to "${queue}"`);
+    const slotted = await withChannel(connection, (channel) =>
+      channel.checkExchange(slotRouterName(queue)),
+    ).then(
+      () => true,
+      () => false,
     );
+    if (slotted) this.#declaredQueues.add(queue);
+    else await this.deploy(endpointQueueTopology(queue));
   }
 
   async consume(

@@ -38,6 +38,14 @@ export function slotQueueName(endpoint: string, slot: string): string {
 }
 
 /**
+ * The exchange that leads a service endpoint's messages to its slots. Its existence marks the endpoint
+ * as running in slots: a sender then must not declare a queue of the endpoint's name behind it.
+ */
+export function slotRouterName(endpoint: string): string {
+  return `${endpoint}@slots`;
+}
+
+/**
  * A conversation's canary bucket: a stable hash (32-bit FNV-1a) of its id, modulo 100. Stable across
  * processes and versions, so every message of a conversation lands in the same bucket.
  */
