@@ -8,6 +8,7 @@ import {
 } from '@switchyard/bus';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage, type GetMessage } from 'amqplib';
 import { fromDelivery } from './amqp-message.ts';
+import { txCommit, txSelect } from './amqp-transactions.ts';
 import { ErrorQueueRetryFailedError } from './rabbitmq-errors.ts';
 
 /** Options for the error queue tools. */
@@ -242,26 +243,10 @@ function describe(message: GetMessage, errorQueue: string): ErrorQueueMessage {
 }
 
 /**
- * AMQP 0-9-1 transactions (class 90: select 10/11, commit 20/21), which amqplib implements on the wire
- * but does not expose; its channels send any method through `rpc`, with ids encoded as class << 16 | method.
- */
-interface RpcChannel {
-  rpc(method: number, fields: object, expect: number): Promise<unknown>;
-}
-
-/**
  * Puts every message this channel took and did not acknowledge back in its queue now. Closing the
  * channel would too, but the broker requeues those only once the channel is gone, after it answered
  * the close: a list or a count right after could then miss them. In a transaction, the commit applies it.
  */
 function returnTaken(channel: Channel): void {
   channel.nackAll(true);
-}
-
-async function txSelect(channel: Channel): Promise<void> {
-  await (channel as unknown as RpcChannel).rpc((90 << 16) | 10, {}, (90 << 16) | 11);
-}
-
-async function txCommit(channel: Channel): Promise<void> {
-  await (channel as unknown as RpcChannel).rpc((90 << 16) | 20, {}, (90 << 16) | 21);
 }

@@ -24,6 +24,7 @@
  * ```
  */
 
+export { txCommit, txSelect } from './amqp-transactions.ts';
 export { ErrorQueueTools, type ErrorQueueToolsOptions } from './error-queue-tools.ts';
 export {
   type LiveBinding,
@@ -37,6 +38,7 @@ export { observeQueueMetrics } from './queue-metrics.ts';
 export {
   BrokerUnavailableError,
   ErrorQueueRetryFailedError,
+  ManagementApiError,
   PublishRejectedError,
   PublishUnconfirmedError,
 } from './rabbitmq-errors.ts';

@@ -1,5 +1,6 @@
 import { redactUrl } from '@switchyard/bus';
 import { parseBrokerUrl } from './broker-url.ts';
+import { ManagementApiError } from './rabbitmq-errors.ts';
 
 /** An exchange as the management API reports it. */
 export interface LiveExchange {
@@ -85,11 +86,34 @@ export class ManagementClient {
     return this.#get<LiveQueue[]>(`/api/queues/${this.#vhost}`);
   }
 
+  /** The vhost as it goes in API paths (percent-encoded, "/" as %2F). */
+  get vhostPath(): string {
+    return this.#vhost;
+  }
+
+  /**
+   * Any call of the management API, for tools that change what the deployer does not (policies,
+   * bindings with arguments): `path` like `/api/policies/${vhostPath}/name`, each part percent-encoded.
+   * Answers the parsed JSON, or undefined for an empty answer (204, 201 without a body).
+   */
+  async request<T>(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return this.#call<T>(method, path, body);
+  }
+
   async #get<T>(path: string): Promise<T> {
+    return this.#call<T>('GET', path, undefined);
+  }
+
+  async #call<T>(method: string, path: string, body: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.#base}${path}`, {
-        headers: { authorization: this.#authorization },
+        method,
+        headers: {
+          authorization: this.#authorization,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
@@ -99,11 +123,13 @@ export class ManagementClient {
       );
     }
     if (!response.ok) {
-      throw new Error(
-        `RabbitMQ management API GET ${path} answered ${response.status}: ${await response.text()}`,
+      throw new ManagementApiError(
+        `RabbitMQ management API ${method} ${path} answered ${response.status}: ${await response.text()}`,
+        response.status,
       );
     }
-    return (await response.json()) as T;
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 }
 

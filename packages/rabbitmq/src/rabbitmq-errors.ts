@@ -6,6 +6,7 @@ declare module '@switchyard/bus' {
     BROKER_UNAVAILABLE: '@switchyard/rabbitmq';
     DESTRUCTIVE_TOPOLOGY_CHANGE: '@switchyard/rabbitmq';
     ERROR_QUEUE_RETRY_FAILED: '@switchyard/rabbitmq';
+    MANAGEMENT_API_REFUSED: '@switchyard/rabbitmq';
     PUBLISH_REJECTED: '@switchyard/rabbitmq';
     PUBLISH_UNCONFIRMED: '@switchyard/rabbitmq';
   }
@@ -39,5 +40,15 @@ export class PublishUnconfirmedError extends SwitchyardError {
 export class ErrorQueueRetryFailedError extends SwitchyardError {
   constructor(message: string, options?: ErrorOptions) {
     super('ERROR_QUEUE_RETRY_FAILED', message, options);
+  }
+}
+
+/** The management API answered a call with an error status; `status` is it (404: no such object). */
+export class ManagementApiError extends SwitchyardError {
+  readonly status: number;
+
+  constructor(message: string, status: number) {
+    super('MANAGEMENT_API_REFUSED', message);
+    this.status = status;
   }
 }
