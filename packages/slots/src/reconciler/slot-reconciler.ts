@@ -1,0 +1,238 @@
+import { metrics } from '@opentelemetry/api';
+import { ManagementClient } from '@switchyard/rabbitmq';
+import pino, { type Logger } from 'pino';
+import type { DesiredSlots, DesiredStateSource, ServiceCatalogue } from '../desired-state/desired-state.ts';
+import { BrokerUnreadableError } from '../slots-errors.ts';
+import { type EndpointRouting, wantedEndpointRouting } from '../topology/wanted-routing.ts';
+import { type AppliedPlan, applyRoutingPlan } from './apply-routing-plan.ts';
+import { type LiveRouting, readLiveRouting } from './live-routing.ts';
+import { planRouting, type RoutingPlan, type RoutingStep } from './routing-plan.ts';
+
+/** Where the reconciler reads and writes, and how often it loops. */
+export interface SlotReconcilerOptions {
+  /** The AMQP URL of the broker (its vhost is the one reconciled). */
+  readonly url: string;
+  /** Default: port 15672 on the AMQP host, same credentials. */
+  readonly management?: ManagementClient;
+  readonly desiredState: DesiredStateSource;
+  /** The application's services and their endpoints; a desired state naming another service is refused. */
+  readonly catalogue: ServiceCatalogue;
+  readonly logger?: Logger;
+  /** Time between loops (default 2 s). */
+  readonly intervalMs?: number;
+  /**
+   * How long a slot's queue may go without consumers before the slot counts as stopped (default 15 s):
+   * its affinity messages then go to the live slot and what it left queued is moved there. Long enough
+   * for a process to restart without losing its conversations to the live slot.
+   */
+  readonly stoppedAfterMs?: number;
+  /** Priority of the reconciler's policies (default 100). */
+  readonly policyPriority?: number;
+  /** The clock (tests move it). */
+  readonly now?: () => number;
+}
+
+/** What one pass found and did. */
+export interface ReconcilePass {
+  readonly desired: DesiredSlots;
+  readonly plan: RoutingPlan;
+  readonly applied: AppliedPlan | undefined;
+  /** Steps that repaired drift: changes made by hand, or lost with a re-created exchange or queue. */
+  readonly drift: readonly RoutingStep[];
+}
+
+/**
+ * Converges the broker's routing to the desired state: reads both, plans, applies, and loops. It keeps
+ * no state that correctness depends on (only what it saw last, to tell drift from a change of the
+ * desired state, and when each slot queue lost its consumers): any number may run at once, and a
+ * killed one's half-applied plan is finished by the next pass of any other.
+ */
+export class SlotReconciler {
+  readonly #options: SlotReconcilerOptions;
+  readonly #management: ManagementClient;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  /** When each slot queue was first seen without consumers (absent: it has some). */
+  readonly #idleSince = new Map<string, number>();
+  /** The desired state of the last pass that converged, to tell drift from a wanted change. */
+  #convergedFor: string | undefined;
+  readonly #driftRepaired = new Map<string, number>();
+  #lastDesired: DesiredSlots | undefined;
+  #looping = false;
+  #timer: NodeJS.Timeout | undefined;
+  /** The pass in progress or last finished, awaited by `stop`. */
+  #pass: Promise<void> | undefined;
+  #stopObserving: (() => void) | undefined;
+
+  constructor(options: SlotReconcilerOptions) {
+    this.#options = options;
+    this.#management = options.management ?? ManagementClient.forAmqpUrl(options.url);
+    this.#logger = options.logger ?? pino({ enabled: false });
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** What a pass would change now, without changing it. */
+  async plan(): Promise<{ desired: DesiredSlots; plan: RoutingPlan; wanted: readonly EndpointRouting[] }> {
+    const desired = await this.#options.desiredState.read();
+    const live = await this.#readLive();
+    const wanted = this.#wanted(desired, live);
+    return { desired, plan: planRouting(wanted, live, { policyPriority: this.#priority }), wanted };
+  }
+
+  /** One pass: plan and apply. Throws, changing nothing, on a bad desired state or a conflict. */
+  async reconcileOnce(): Promise<ReconcilePass> {
+    const { desired, plan } = await this.plan();
+    this.#lastDesired = desired;
+    const fingerprint = JSON.stringify(desired);
+    if (plan.conflicts.length > 0) {
+      throw new BrokerUnreadableError(
+        `The slots' routing cannot be applied; nothing was changed:\n${plan.conflicts.map((each) => `- ${each}`).join('\n')}`,
+      );
+    }
+    // Evacuations follow a slot that stopped, not a hand edit; everything else found again is drift.
+    const drift =
+      this.#convergedFor === fingerprint ? plan.steps.filter((step) => step.action !== 'evacuate') : [];
+    for (const step of drift) {
+      this.#driftRepaired.set(step.service, (this.#driftRepaired.get(step.service) ?? 0) + 1);
+      this.#logger.warn(
+        { service: step.service, step: describeStep(step) },
+        'slots: routing drifted; repairing',
+      );
+    }
+    const applied =
+      plan.steps.length === 0
+        ? undefined
+        : await applyRoutingPlan(plan, {
+            management: this.#management,
+            amqpUrl: this.#options.url,
+            policyPriority: this.#priority,
+          });
+    for (const report of applied?.evacuations ?? []) {
+      this.#logger.info({ ...report }, 'slots: moved messages from a stopped slot to the live slot');
+    }
+    this.#convergedFor = fingerprint;
+    return { desired, plan, applied, drift };
+  }
+
+  /** Loops until `stop`; a failing pass is logged and tried again next time. */
+  start(): void {
+    if (this.#looping) return;
+    this.#looping = true;
+    this.#stopObserving = this.#observeMetrics();
+    const loop = async () => {
+      try {
+        await this.reconcileOnce();
+      } catch (error) {
+        this.#logger.error({ err: error }, 'slots: reconcile failed; trying again');
+      }
+      if (this.#looping) this.#timer = setTimeout(next, this.#interval);
+    };
+    const next = () => {
+      this.#pass = loop();
+    };
+    next();
+  }
+
+  /** Ends the loop once the pass in progress, if any, has finished. */
+  async stop(): Promise<void> {
+    this.#looping = false;
+    clearTimeout(this.#timer);
+    await this.#pass;
+    this.#stopObserving?.();
+    this.#stopObserving = undefined;
+  }
+
+  /** Drift repaired so far, by service. */
+  get driftRepaired(): ReadonlyMap<string, number> {
+    return this.#driftRepaired;
+  }
+
+  get #priority(): number {
+    return this.#options.policyPriority ?? 100;
+  }
+
+  get #interval(): number {
+    return this.#options.intervalMs ?? 2_000;
+  }
+
+  async #readLive(): Promise<LiveRouting> {
+    try {
+      return await readLiveRouting(this.#management);
+    } catch (error) {
+      throw new BrokerUnreadableError(
+        `Cannot read the broker's routing: ${(error as Error).message}. The slots' reconciler needs the rabbitmq_management plugin and a user tagged policymaker (or administrator).`,
+        { cause: error },
+      );
+    }
+  }
+
+  #wanted(desired: DesiredSlots, live: LiveRouting): EndpointRouting[] {
+    const now = this.#now();
+    const stoppedAfterMs = this.#options.stoppedAfterMs ?? 15_000;
+    const running = (queue: string) => {
+      const consumers = live.queues.get(queue)?.consumers ?? 0;
+      if (consumers > 0) {
+        this.#idleSince.delete(queue);
+        return true;
+      }
+      const since = this.#idleSince.get(queue) ?? now;
+      this.#idleSince.set(queue, since);
+      return now - since < stoppedAfterMs && live.queues.has(queue);
+    };
+    const wanted: EndpointRouting[] = [];
+    for (const [service, slots] of Object.entries(desired.services)) {
+      for (const endpoint of this.#options.catalogue.services[service] ?? []) {
+        wanted.push(wantedEndpointRouting(service, endpoint, slots, desired.slots, { running }));
+      }
+    }
+    return wanted;
+  }
+
+  #observeMetrics(): () => void {
+    const meter = metrics.getMeter('@switchyard/slots');
+    const liveSlot = meter.createObservableGauge('switchyard.slots.live', {
+      description: '1 for the live slot of each service, 0 for its other slots',
+    });
+    const canaryShare = meter.createObservableGauge('switchyard.slots.canary_share', {
+      description: 'Share of new conversations sent to the canary slot (0 to 1)',
+    });
+    const drift = meter.createObservableCounter('switchyard.slots.drift_repaired', {
+      description: 'Routing changes found made outside the reconciler and repaired',
+    });
+    const callback = (result: import('@opentelemetry/api').BatchObservableResult) => {
+      const desired = this.#lastDesired;
+      if (!desired) return;
+      for (const [service, state] of Object.entries(desired.services)) {
+        for (const slot of desired.slots) {
+          result.observe(liveSlot, slot === state.live ? 1 : 0, { service, slot });
+        }
+        result.observe(canaryShare, (state.canary?.percent ?? 0) / 100, {
+          service,
+          slot: state.canary?.slot ?? '',
+        });
+        result.observe(drift, this.#driftRepaired.get(service) ?? 0, { service });
+      }
+    };
+    const observables = [liveSlot, canaryShare, drift];
+    meter.addBatchObservableCallback(callback, observables);
+    return () => meter.removeBatchObservableCallback(callback, observables);
+  }
+}
+
+function describeStep(step: RoutingStep): string {
+  switch (step.action) {
+    case 'create-exchange':
+      return `exchange ${step.exchange.name} was missing`;
+    case 'create-queue':
+      return `queue ${step.queue.name} was missing`;
+    case 'bind':
+      return `binding ${step.binding.source} → ${step.binding.destination} was missing`;
+    case 'set-policy':
+      return `${step.exchange} handed unmatched messages to ${step.was ?? 'nothing'}, not ${step.alternateExchange}`;
+    case 'unbind':
+      return `binding ${step.binding.source} → ${step.binding.destination} was not wanted (${step.reason})`;
+    case 'evacuate':
+      return `queue ${step.queue} held ${step.messages} message(s)`;
+  }
+  return '';
+}
