@@ -22,12 +22,13 @@ const main = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.ts
 type Request = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
 
 interface Plan {
-  rounds: { deliveries: { deliveryId: string; customerId: string; lines: { unitPricePence: number }[] }[] }[];
+  rounds: { deliveries: { deliveryId: string; customerId: string; lines: { unitPriceMinor: number }[] }[] }[];
 }
 interface Invoice {
-  charges: { deliveryId: string; amountPence: number }[];
-  refunds: { amountPence: number }[];
-  totalPence: number;
+  currency: string;
+  charges: { deliveryId: string; amountMinor: number }[];
+  refunds: { amountMinor: number }[];
+  totalMinor: number;
 }
 
 /**
@@ -76,7 +77,7 @@ async function journey(request: Request, customerId: string, deliveryDate: strin
       .flatMap((round) => round.deliveries)
       .find((each) => each.customerId === customerId);
   });
-  const unitPrice = delivery.lines[0]?.unitPricePence ?? 0;
+  const unitPrice = delivery.lines[0]?.unitPriceMinor ?? 0;
   assert.ok(unitPrice > 0, 'priced with the member discount');
 
   for (const [type, sequence] of [
@@ -95,7 +96,7 @@ async function journey(request: Request, customerId: string, deliveryDate: strin
     return answer.status === 200 ? (answer.body as Invoice) : undefined;
   });
   assert.deepEqual(
-    charged.charges.map((charge) => [charge.deliveryId, charge.amountPence]),
+    charged.charges.map((charge) => [charge.deliveryId, charge.amountMinor]),
     [[delivery.deliveryId, 2 * unitPrice]],
   );
 
@@ -122,17 +123,19 @@ async function journey(request: Request, customerId: string, deliveryDate: strin
   );
   const complaint = await eventually(async () => {
     const answer = await request('GET', `/returns/complaints/${complaintId}`);
-    const body = answer.body as { status?: string; amountPence?: number };
+    const body = answer.body as { status?: string; amountMinor?: number; currency?: string | null };
     return answer.status === 200 && body.status === 'refunded' ? body : undefined;
   });
-  assert.equal(complaint.amountPence, unitPrice);
+  assert.equal(complaint.amountMinor, unitPrice);
+  assert.equal(complaint.currency, 'GBP', 'a UK member is refunded in pounds');
   const invoice = (await request('GET', `/billing/customers/${customerId}/invoices/${period}`))
     .body as Invoice;
   assert.deepEqual(
-    invoice.refunds.map((refund) => refund.amountPence),
+    invoice.refunds.map((refund) => refund.amountMinor),
     [unitPrice],
   );
-  assert.equal(invoice.totalPence, unitPrice, 'two pints charged, one refunded');
+  assert.equal(invoice.totalMinor, unitPrice, 'two pints charged, one refunded');
+  assert.equal(invoice.currency, 'GBP');
 }
 
 for (const servers of [false, true]) {

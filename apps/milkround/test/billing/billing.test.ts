@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Bus, uuidv7 } from '@switchyard/bus';
+import { type Bus, defineMessage, uuidv7 } from '@switchyard/bus';
 import { PostgresErrorQueues } from '@switchyard/postgres';
+import { z } from 'zod';
 import { CustomerCharged, RefundIssued, RefundRefused } from '../../src/modules/billing/contracts.ts';
 import { billingModule } from '../../src/modules/billing/module.ts';
 import { DeliveryCompleted } from '../../src/modules/deliveries/contracts.ts';
@@ -17,13 +18,14 @@ type Answer = { refundId: string; complaintId: string } & ({ issued: number } | 
 
 interface Invoice {
   timeZone: string;
-  charges: { deliveryId: string; deliveryDate: string; amountPence: number; lines: unknown[] }[];
-  refunds: { refundId: string; deliveryId: string; sku: string; quantity: number; amountPence: number }[];
-  credits: { creditId: string; bottles: number; amountPence: number; creditedOn: string }[];
-  chargedPence: number;
-  refundedPence: number;
-  creditedPence: number;
-  totalPence: number;
+  currency: string;
+  charges: { deliveryId: string; deliveryDate: string; amountMinor: number; lines: unknown[] }[];
+  refunds: { refundId: string; deliveryId: string; sku: string; quantity: number; amountMinor: number }[];
+  credits: { creditId: string; bottles: number; amountMinor: number; creditedOn: string }[];
+  chargedMinor: number;
+  refundedMinor: number;
+  creditedMinor: number;
+  totalMinor: number;
 }
 
 describe('billing', () => {
@@ -41,7 +43,7 @@ describe('billing', () => {
     deliveryId: string;
     customerId: string;
     deliveryDate: string;
-    lines: { sku: string; quantity: number; unitPricePence: number }[];
+    lines: { sku: string; quantity: number; unitPriceMinor: number }[];
   }) {
     await bus.publish(DeliveryCompleted, delivery);
     return eventually(
@@ -63,7 +65,7 @@ describe('billing', () => {
       const answers: Answer[] = [
         ...watcher
           .seen(RefundIssued, (each) => each.refundId === refundId)
-          .map((each) => ({ issued: each.message.amountPence, ...each.message })),
+          .map((each) => ({ issued: each.message.amountMinor, ...each.message })),
         ...watcher
           .seen(RefundRefused, (each) => each.refundId === refundId)
           .map((each) => ({ refused: each.message.reason, ...each.message })),
@@ -84,8 +86,8 @@ describe('billing', () => {
       customerId: 'c-once',
       deliveryDate: '2026-11-20',
       lines: [
-        { sku: 'milk-1pt', quantity: 2, unitPricePence: 95 },
-        { sku: 'eggs-6', quantity: 1, unitPricePence: 250 },
+        { sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95 },
+        { sku: 'eggs-6', quantity: 1, unitPriceMinor: 250 },
       ],
     };
     const messageId = uuidv7();
@@ -98,25 +100,25 @@ describe('billing', () => {
 
     const charged = watcher.seen(CustomerCharged, (each) => each.deliveryId === 'd-once');
     assert.equal(charged.length, 1, 'one CustomerCharged for the delivery');
-    assert.equal(charged[0]?.message.amountPence, 2 * 95 + 250);
+    assert.equal(charged[0]?.message.amountMinor, 2 * 95 + 250);
     const november = await invoice('c-once', '2026-11');
     assert.deepEqual(
-      november.charges.map((each) => [each.deliveryId, each.amountPence]),
+      november.charges.map((each) => [each.deliveryId, each.amountMinor]),
       [
         ['d-once', 440],
         ['d-once-after', 440],
       ],
     );
     assert.deepEqual(november.charges[0]?.lines, [
-      { sku: 'milk-1pt', quantity: 2, unitPricePence: 95, totalPence: 190 },
-      { sku: 'eggs-6', quantity: 1, unitPricePence: 250, totalPence: 250 },
+      { sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95, totalMinor: 190 },
+      { sku: 'eggs-6', quantity: 1, unitPriceMinor: 250, totalMinor: 250 },
     ]);
-    assert.equal(november.totalPence, 880);
+    assert.equal(november.totalMinor, 880);
   });
 
   it("lists a month's charges by delivery date, and answers 404 or 400 for a month with nothing or a bad month", async () => {
     const customerId = 'c-months';
-    const line = { sku: 'milk-1pt', quantity: 1, unitPricePence: 95 };
+    const line = { sku: 'milk-1pt', quantity: 1, unitPriceMinor: 95 };
     await deliver({ deliveryId: 'd-m-late', customerId, deliveryDate: '2026-11-28', lines: [line] });
     await deliver({ deliveryId: 'd-m-early', customerId, deliveryDate: '2026-11-02', lines: [line, line] });
     await deliver({ deliveryId: 'd-m-dec', customerId, deliveryDate: '2026-12-01', lines: [line] });
@@ -129,7 +131,7 @@ describe('billing', () => {
         ['2026-11-28', 'd-m-late'],
       ],
     );
-    assert.equal(november.chargedPence, 3 * 95);
+    assert.equal(november.chargedMinor, 3 * 95);
     assert.deepEqual(
       (await invoice(customerId, '2026-12')).charges.map((each) => each.deliveryId),
       ['d-m-dec'],
@@ -154,8 +156,8 @@ describe('billing', () => {
       customerId,
       deliveryDate: '2026-11-22',
       lines: [
-        { sku: 'milk-1pt', quantity: 3, unitPricePence: 95 },
-        { sku: 'eggs-6', quantity: 1, unitPricePence: 250 },
+        { sku: 'milk-1pt', quantity: 3, unitPriceMinor: 95 },
+        { sku: 'eggs-6', quantity: 1, unitPriceMinor: 250 },
       ],
     });
     const line = { customerId, deliveryId: 'd-r', sku: 'milk-1pt' };
@@ -181,14 +183,14 @@ describe('billing', () => {
 
     const november = await invoice(customerId, '2026-11');
     assert.deepEqual(
-      november.refunds.map((each) => [each.sku, each.quantity, each.amountPence]),
+      november.refunds.map((each) => [each.sku, each.quantity, each.amountMinor]),
       [
         ['milk-1pt', 2, 190],
         ['milk-1pt', 1, 95],
       ],
     );
-    assert.equal(november.refundedPence, 285);
-    assert.equal(november.totalPence, 3 * 95 + 250 - 285);
+    assert.equal(november.refundedMinor, 285);
+    assert.equal(november.totalMinor, 3 * 95 + 250 - 285);
   });
 
   it('refuses a refund for a delivery never charged, charged to someone else, or for a SKU it did not charge', async () => {
@@ -204,7 +206,7 @@ describe('billing', () => {
       deliveryId: 'd-other',
       customerId: 'c-owner',
       deliveryDate: '2026-11-22',
-      lines: [{ sku: 'milk-1pt', quantity: 1, unitPricePence: 95 }],
+      lines: [{ sku: 'milk-1pt', quantity: 1, unitPriceMinor: 95 }],
     });
     assert.equal(
       await refusal({ customerId: 'c-x', deliveryId: 'd-other', sku: 'milk-1pt' }),
@@ -217,10 +219,11 @@ describe('billing', () => {
     const balance = await running.request('GET', '/billing/customers/c-owner/balance');
     assert.deepEqual(balance.body, {
       customerId: 'c-owner',
-      chargedPence: 95,
-      refundedPence: 0,
-      creditedPence: 0,
-      balancePence: 95,
+      currency: 'GBP',
+      chargedMinor: 95,
+      refundedMinor: 0,
+      creditedMinor: 0,
+      balanceMinor: 95,
     });
   });
 
@@ -254,27 +257,101 @@ describe('billing', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const ny = await invoice('c-ny', '2026-11');
       assert.equal(ny.timeZone, 'America/New_York');
+      assert.equal(ny.currency, 'USD');
+      assert.equal(
+        london.currency,
+        'GBP',
+        'a customer billing has not heard of is billed where the business started',
+      );
       assert.deepEqual(
-        ny.credits.map((each) => [each.bottles, each.amountPence, each.creditedOn]),
+        ny.credits.map((each) => [each.bottles, each.amountMinor, each.creditedOn]),
         [[3, 60, '2026-11-30']],
       );
-      assert.equal(ny.totalPence, -60);
+      assert.equal(ny.totalMinor, -60);
       assert.deepEqual(
-        london.credits.map((each) => [each.bottles, each.amountPence, each.creditedOn]),
+        london.credits.map((each) => [each.bottles, each.amountMinor, each.creditedOn]),
         [[2, 40, '2026-12-01']],
       );
       const balance = await running.request('GET', '/billing/customers/c-ny/balance');
       assert.deepEqual(balance.body, {
         customerId: 'c-ny',
-        chargedPence: 0,
-        refundedPence: 0,
-        creditedPence: 60,
-        balancePence: -60,
+        currency: 'USD',
+        chargedMinor: 0,
+        refundedMinor: 0,
+        creditedMinor: 60,
+        balanceMinor: -60,
       });
     } finally {
       running.clock.set('2026-11-23T10:00:00Z');
     }
   });
+  it('charges a US customer in USD, by minor unit, also for a DeliveryCompleted the previous release sent', async () => {
+    // DeliveryCompleted as the release before decision 0026 defined it: queued or outboxed messages of
+    // that release still arrive in this shape.
+    const PreviousDeliveryCompleted = defineMessage(
+      'milkround.deliveries.DeliveryCompleted',
+      z.object({
+        deliveryId: z.string(),
+        customerId: z.string(),
+        deliveryDate: z.string(),
+        lines: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPricePence: z.number() })),
+      }),
+    );
+    await bus.publish(MemberJoined, {
+      customerId: 'c-boston',
+      name: 'Grace',
+      region: 'US',
+      postcode: '02108',
+      plan: 'weekly',
+      discountPercent: 0,
+      joinedAt: '2026-11-01T12:00:00Z',
+    });
+    // Once billing has charged a later message on the same endpoint, it has taken MemberJoined too.
+    await deliver({
+      deliveryId: 'd-boston-marker',
+      customerId: 'c-marker',
+      deliveryDate: '2026-11-01',
+      lines: [{ sku: 'milk-1pt', quantity: 1, unitPriceMinor: 95 }],
+    });
+    await bus.publish(PreviousDeliveryCompleted, {
+      deliveryId: 'd-boston',
+      customerId: 'c-boston',
+      deliveryDate: '2026-11-20',
+      lines: [{ sku: 'eggs-6', quantity: 2, unitPricePence: 349 }],
+    });
+    const charged = await eventually(
+      async () => watcher.seen(CustomerCharged, (each) => each.deliveryId === 'd-boston')[0],
+    );
+    assert.deepEqual(
+      { amountMinor: charged.message.amountMinor, currency: charged.message.currency },
+      { amountMinor: 698, currency: 'USD' },
+    );
+    const november = await invoice('c-boston', '2026-11');
+    assert.equal(november.currency, 'USD');
+    assert.deepEqual(november.charges[0]?.lines, [
+      { sku: 'eggs-6', quantity: 2, unitPriceMinor: 349, totalMinor: 698 },
+    ]);
+    assert.deepEqual((await running.request('GET', '/billing/customers/c-boston/balance')).body, {
+      customerId: 'c-boston',
+      currency: 'USD',
+      chargedMinor: 698,
+      refundedMinor: 0,
+      creditedMinor: 0,
+      balanceMinor: 698,
+    });
+    const refund = await askRefund({
+      customerId: 'c-boston',
+      deliveryId: 'd-boston',
+      sku: 'eggs-6',
+      quantity: 1,
+    });
+    const issued = watcher.seen(RefundIssued, (each) => each.refundId === refund.refundId)[0];
+    assert.deepEqual(
+      { amountMinor: issued?.message.amountMinor, currency: issued?.message.currency },
+      { amountMinor: 349, currency: 'USD' },
+    );
+  });
+
   it('refuses a return that reuses a credited return id for other bottles, into the error queue with the reason', async () => {
     const returnId = uuidv7();
     await bus.publish(BottlesReturned, { returnId, customerId: 'c-reuse', bottles: 2 });
@@ -296,7 +373,7 @@ describe('billing', () => {
     assert.equal(refused?.fault.retryCount, 0, 'refused at once: retrying cannot change the answer');
     const balance = await running.request('GET', '/billing/customers/c-reuse/balance');
     assert.equal(
-      (balance.body as { creditedPence: number }).creditedPence,
+      (balance.body as { creditedMinor: number }).creditedMinor,
       40,
       'credited once, for the first return',
     );

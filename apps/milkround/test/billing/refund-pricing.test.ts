@@ -5,7 +5,7 @@ import { type ChargeForRefund, priceRefund } from '../../src/modules/billing/ref
 const ask = { customerId: 'c-1', deliveryId: 'd-1', sku: 'milk-1pt', quantity: 1 };
 
 function charge(
-  lines: { sku: string; quantity: number; unitPricePence: number; refundedQuantity?: number }[],
+  lines: { sku: string; quantity: number; unitPriceMinor: number; refundedQuantity?: number }[],
 ) {
   return {
     customerId: 'c-1',
@@ -22,7 +22,7 @@ describe('refund pricing', () => {
   });
 
   it('refuses a delivery charged to someone else, and a SKU the delivery did not charge', () => {
-    const charged = charge([{ sku: 'milk-1pt', quantity: 2, unitPricePence: 95 }]);
+    const charged = charge([{ sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95 }]);
     assert.match(
       (priceRefund(charged, { ...ask, customerId: 'c-2' }) as { reason: string }).reason,
       /charged to another customer, not to c-2/,
@@ -35,14 +35,14 @@ describe('refund pricing', () => {
 
   it('prices each unit at what it was charged, across lines of one SKU, up to the units not yet refunded', () => {
     const charged = charge([
-      { sku: 'milk-1pt', quantity: 2, unitPricePence: 95, refundedQuantity: 1 },
-      { sku: 'eggs-6', quantity: 1, unitPricePence: 250 },
-      { sku: 'milk-1pt', quantity: 3, unitPricePence: 80 },
+      { sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95, refundedQuantity: 1 },
+      { sku: 'eggs-6', quantity: 1, unitPriceMinor: 250 },
+      { sku: 'milk-1pt', quantity: 3, unitPriceMinor: 80 },
     ]);
     assert.deepEqual(priceRefund(charged, { ...ask, quantity: 3 }), {
       kind: 'issue',
       quantity: 3,
-      amountPence: 95 + 80 + 80,
+      amountMinor: 95 + 80 + 80,
       parts: [
         { lineNumber: 1, quantity: 1 },
         { lineNumber: 3, quantity: 2 },
@@ -51,7 +51,7 @@ describe('refund pricing', () => {
     assert.deepEqual(priceRefund(charged, { ...ask, quantity: 10 }), {
       kind: 'issue',
       quantity: 4,
-      amountPence: 95 + 3 * 80,
+      amountMinor: 95 + 3 * 80,
       parts: [
         { lineNumber: 1, quantity: 1 },
         { lineNumber: 3, quantity: 3 },
@@ -60,7 +60,7 @@ describe('refund pricing', () => {
   });
 
   it('refuses a line already refunded in full', () => {
-    const charged = charge([{ sku: 'milk-1pt', quantity: 2, unitPricePence: 95, refundedQuantity: 2 }]);
+    const charged = charge([{ sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95, refundedQuantity: 2 }]);
     assert.deepEqual(priceRefund(charged, ask), {
       kind: 'refuse',
       reason: 'SKU milk-1pt on delivery d-1 is already fully refunded (2 of 2 units)',

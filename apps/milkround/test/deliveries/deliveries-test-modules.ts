@@ -63,7 +63,7 @@ export function dueOrder(
     customerId,
     region,
     postcode,
-    lines: [{ sku, quantity, unitPricePence: region === 'UK' ? 95 : 120 }],
+    lines: [{ sku, quantity, unitPriceMinor: region === 'UK' ? 95 : 120 }],
     orderIds: [`order-${customerId}`],
   };
 }

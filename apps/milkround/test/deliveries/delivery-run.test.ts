@@ -20,7 +20,14 @@ interface DatePlan {
   rounds: {
     name: string;
     region: string;
-    deliveries: { deliveryId: string; stop: number; customerId: string; status: string; lines: unknown[] }[];
+    deliveries: {
+      deliveryId: string;
+      stop: number;
+      customerId: string;
+      status: string;
+      lines: unknown[];
+      currency: string;
+    }[];
   }[];
 }
 
@@ -105,11 +112,13 @@ describe('the delivery run', () => {
       const body = response.body as {
         status: string;
         lines: unknown[];
+        currency: string;
         round: { name: string; stop: number };
       };
       return body.status === 'Planned' ? body : undefined;
     });
     assert.deepEqual(delivery.lines, orders['2031-11-24'][3]?.lines);
+    assert.equal(delivery.currency, 'GBP');
     assert.deepEqual(delivery.round, { ...delivery.round, name: 'N1-1', stop: 1 });
   });
 
@@ -209,6 +218,18 @@ describe('the delivery run', () => {
         ['US', ['c-us']],
       ],
     );
+    assert.deepEqual(
+      ukPlan.rounds.map((round) => [round.region, round.deliveries.map((each) => each.currency)]),
+      [
+        ['UK', ['GBP']],
+        ['US', ['USD']],
+      ],
+      'prices in the currency of the customer’s region',
+    );
+    const usStop = usPlan.rounds[0]?.deliveries[0];
+    assert.ok(usStop);
+    const usDelivery = await running.request('GET', `/deliveries/${usStop.deliveryId}`);
+    assert.equal((usDelivery.body as { currency: string }).currency, 'USD');
     assert.deepEqual(
       ukPlan.runs.map((run) => [run.regions, run.deliveries, run.rounds]),
       [

@@ -17,7 +17,7 @@ import { DeliveryPlanned } from '../../src/modules/deliveries/delivery-messages.
 import { type DeliveryData, deliverySaga } from '../../src/modules/deliveries/delivery-saga.ts';
 
 const saga = deliverySaga({ parkLimitMs: 3_600_000 });
-const lines = [{ sku: 'semi-skimmed-1pt', quantity: 2, unitPricePence: 95 }];
+const lines = [{ sku: 'semi-skimmed-1pt', quantity: 2, unitPriceMinor: 95 }];
 const plan = (deliveryId: string): ScenarioMessage => ({
   type: DeliveryPlanned,
   message: {

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { uuidv7 } from '@switchyard/bus';
+import { defineMessage, uuidv7 } from '@switchyard/bus';
 import { PostgresSagaStore } from '@switchyard/postgres';
 import { SagaInspector } from '@switchyard/saga';
+import { z } from 'zod';
 import { DeliveryMissed, DoorstepDelivered, VanLoaded } from '../../src/modules/deliveries/contracts.ts';
 import { DeliveryPlanned, sagaEndpointName } from '../../src/modules/deliveries/delivery-messages.ts';
-import { deliverySaga } from '../../src/modules/deliveries/delivery-saga.ts';
+import { deliverySaga, deliverySagaName } from '../../src/modules/deliveries/delivery-saga.ts';
 import { deliveriesModule } from '../../src/modules/deliveries/module.ts';
 import { DueOrdersListed } from '../../src/modules/orders/contracts.ts';
+import { messageWatcher } from '../billing/message-watcher.ts';
 import { eventually, type RunningMilkround, startMilkround, testClock } from '../support/milkround-host.ts';
 import { dueOrder, watcherModule } from './deliveries-test-modules.ts';
 
@@ -21,6 +23,12 @@ interface DeliveryView {
 // Held driver events expire through the durable scheduler, which fires by the real clock: a test clock
 // years ahead keeps them from expiring while the tests run.
 const clock = testClock('2031-11-23T10:00:00Z');
+
+/** DeliveryCompleted with whatever fields it carries: what a consumer of any release would be given. */
+const DeliveryCompletedOnTheWire = defineMessage(
+  'milkround.deliveries.DeliveryCompleted',
+  z.looseObject({ deliveryId: z.string(), lines: z.array(z.looseObject({})) }),
+);
 const deliveryDate = '2031-11-24';
 const customers = ['c-in-order', 'c-reversed', 'c-twice', 'c-missed', 'c-barrier', 'c-http'];
 const at = (minute: number) => `2031-11-24T06:${String(minute).padStart(2, '0')}:00Z`;
@@ -28,10 +36,11 @@ const at = (minute: number) => `2031-11-24T06:${String(minute).padStart(2, '0')}
 describe('driver events', () => {
   let running: RunningMilkround;
   const watcher = watcherModule();
+  const wire = messageWatcher('deliverieswire', [DeliveryCompletedOnTheWire]);
   const deliveryOf = new Map<string, string>();
 
   before(async () => {
-    running = await startMilkround({ modules: [deliveriesModule(), watcher.module], clock });
+    running = await startMilkround({ modules: [deliveriesModule(), watcher.module, wire.module], clock });
     await running.host.bus?.publish(DueOrdersListed, {
       runId: 'run-driver-events',
       deliveryDate,
@@ -219,7 +228,7 @@ describe('driver events', () => {
       ['loaded', 'parked'],
     ]);
     assert.equal(completionsOf(deliveryId).length, 0);
-    const lines = [{ sku: 'eggs-6', quantity: 1, unitPricePence: 240 }];
+    const lines = [{ sku: 'eggs-6', quantity: 1, unitPriceMinor: 240 }];
     await bus().send(`queue:${sagaEndpointName}`, DeliveryPlanned, {
       deliveryId,
       runId: 'run-late-plan',
@@ -230,6 +239,44 @@ describe('driver events', () => {
     assert.deepEqual(await completedOnce(deliveryId), [
       { deliveryId, customerId: 'c-late', deliveryDate, lines },
     ]);
+  });
+
+  it('completes a delivery the previous release planned, its lines priced in `unitPricePence`, by minor unit', async () => {
+    const sql = running.host.sql;
+    assert.ok(sql);
+    const deliveryId = uuidv7();
+    // Delivery saga data as the release before decision 0026 stored it, loaded and waiting for #2.
+    await sql.transaction((tx) =>
+      new PostgresSagaStore(sql).insert(tx, {
+        sagaType: deliverySagaName,
+        id: deliveryId,
+        state: 'Loaded',
+        version: 1,
+        keys: {},
+        data: {
+          data: {
+            deliveryId,
+            runId: 'run-before',
+            customerId: 'c-before',
+            deliveryDate,
+            lines: [{ sku: 'milk-1pt', quantity: 2, unitPricePence: 95 }],
+            loadedAt: at(1),
+            deliveredAt: null,
+            missedAt: null,
+            missedReason: null,
+            attemptsMissed: 0,
+          },
+          bookkeeping: { held: [], sequences: { driver: 1 }, composites: {}, raised: [], timeouts: {} },
+        },
+      }),
+    );
+    await bus().publish(DoorstepDelivered, { deliveryId, sequence: 2, at: at(7) });
+    await completedOnce(deliveryId);
+    // As billing receives it: the message on the wire, read without this release's contract.
+    const sent = await eventually(
+      async () => wire.seen(DeliveryCompletedOnTheWire, (each) => each.deliveryId === deliveryId)[0],
+    );
+    assert.deepEqual(sent.message.lines, [{ sku: 'milk-1pt', quantity: 2, unitPriceMinor: 95 }]);
   });
 
   it('refuses a driver event for an unknown delivery or without what its type needs', async () => {
@@ -265,6 +312,7 @@ describe('driver events', () => {
     for (const each of watcher.completed) counts.set(each.customerId, (counts.get(each.customerId) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b))), {
       'c-barrier': 1,
+      'c-before': 1,
       'c-http': 1,
       'c-in-order': 1,
       'c-late': 1,

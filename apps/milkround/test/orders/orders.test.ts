@@ -18,7 +18,8 @@ interface Order {
   status: string;
   startsOn: string | null;
   endsBefore: string | null;
-  lines: { sku: string; quantity: number; unitPricePence: number }[];
+  lines: { sku: string; quantity: number; unitPriceMinor: number }[];
+  currency: string;
 }
 interface Problem {
   title: string;
@@ -87,14 +88,48 @@ describe('orders', () => {
     const order = placed.body as Order;
     assert.equal(order.startsOn, '2026-11-24');
     assert.deepEqual(order.lines, [
-      { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
-      { sku: 'milk-1pt', quantity: 3, unitPricePence: 86 },
+      { sku: 'eggs-6', quantity: 1, unitPriceMinor: 234 },
+      { sku: 'milk-1pt', quantity: 3, unitPriceMinor: 86 },
     ]);
     const us = await standing('us-bob', ['wed'], milk(1));
-    assert.deepEqual((us.body as Order).lines, [{ sku: 'milk-1pt', quantity: 1, unitPricePence: 81 }]);
+    assert.deepEqual((us.body as Order).lines, [{ sku: 'milk-1pt', quantity: 1, unitPriceMinor: 81 }]);
     const read = await milkround.request('GET', `/orders/${order.orderId}`);
     assert.equal(read.status, 200);
     assert.deepEqual((read.body as Order).lines, order.lines);
+  });
+
+  it('names prices by minor unit and answers the currency of the customer’s region: USD in the US, GBP in the UK', async () => {
+    clock.set(monday);
+    const us = await oneOff('us-bob', '2026-12-18', milk(2));
+    assert.equal(us.status, 201, JSON.stringify(us.body));
+    const usOrder = us.body as Order;
+    assert.equal(usOrder.currency, 'USD');
+    assert.deepEqual(usOrder.lines, [{ sku: 'milk-1pt', quantity: 2, unitPriceMinor: 81 }]);
+    const uk = await oneOff('uk-ann', '2026-12-18', milk(1));
+    assert.equal(uk.status, 201, JSON.stringify(uk.body));
+    assert.equal((uk.body as Order).currency, 'GBP');
+    // Read back from the tables, alone and in the customer's list: the region still decides.
+    assert.equal(
+      ((await milkround.request('GET', `/orders/${usOrder.orderId}`)).body as Order).currency,
+      'USD',
+    );
+    const listed = (await milkround.request('GET', '/customers/us-bob/orders')).body as Order[];
+    assert.deepEqual([...new Set(listed.map((order) => order.currency))], ['USD']);
+    for (const [region, currency] of [
+      ['US', 'USD'],
+      ['UK', 'GBP'],
+    ] as const) {
+      const products = (await milkround.request('GET', `/products?region=${region}`)).body as {
+        sku: string;
+        unitPriceMinor: number;
+        currency: string;
+      }[];
+      const eggs = products.find((product) => product.sku === 'eggs-6');
+      assert.deepEqual(eggs && { unitPriceMinor: eggs.unitPriceMinor, currency: eggs.currency }, {
+        unitPriceMinor: region === 'US' ? 349 : 260,
+        currency,
+      });
+    }
   });
 
   it('answers 404 for a customer who is not a member, and for an unknown order', async () => {
@@ -209,7 +244,7 @@ describe('orders', () => {
     const dropped = (await oneOff('uk-ann', '2026-11-25', [{ sku: 'orange-1l', quantity: 1 }])).body as Order;
     const amended = await milkround.request('PATCH', `/orders/${kept.orderId}`, { lines: milk(1) });
     assert.equal(amended.status, 200);
-    assert.deepEqual((amended.body as Order).lines, [{ sku: 'milk-1pt', quantity: 1, unitPricePence: 86 }]);
+    assert.deepEqual((amended.body as Order).lines, [{ sku: 'milk-1pt', quantity: 1, unitPriceMinor: 86 }]);
     const cancelled = await milkround.request('DELETE', `/orders/${dropped.orderId}`);
     assert.equal(cancelled.status, 200);
     assert.equal((cancelled.body as Order).status, 'cancelled');
@@ -223,7 +258,7 @@ describe('orders', () => {
     assert.match((lateAmend.body as Problem).detail, /closed at 20:00 Europe\/London on 2026-11-24/);
     assert.equal((await milkround.request('DELETE', `/orders/${kept.orderId}`)).status, 409);
     assert.deepEqual(((await milkround.request('GET', `/orders/${kept.orderId}`)).body as Order).lines, [
-      { sku: 'milk-1pt', quantity: 1, unitPricePence: 86 },
+      { sku: 'milk-1pt', quantity: 1, unitPriceMinor: 86 },
     ]);
   });
 
@@ -262,8 +297,8 @@ describe('orders', () => {
     const ann = before.orders.find((each) => each.customerId === 'uk-ann');
     // The Monday/Wednesday standing order and the amended one-off for the 25th, merged; not the cancelled one.
     assert.deepEqual(ann?.lines, [
-      { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
-      { sku: 'milk-1pt', quantity: 4, unitPricePence: 86 },
+      { sku: 'eggs-6', quantity: 1, unitPriceMinor: 234 },
+      { sku: 'milk-1pt', quantity: 4, unitPriceMinor: 86 },
     ]);
     assert.equal(ann?.orderIds.length, 2);
     assert.ok(!ann?.orderIds.includes(gone.orderId));

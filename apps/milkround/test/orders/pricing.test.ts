@@ -28,15 +28,15 @@ describe('pricing', () => {
   it('merges lines of a product at one price and keeps two prices apart', () => {
     assert.deepEqual(
       mergeLines([
-        { sku: 'milk-1pt', quantity: 2, unitPricePence: 86 },
-        { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
-        { sku: 'milk-1pt', quantity: 1, unitPricePence: 86 },
-        { sku: 'milk-1pt', quantity: 1, unitPricePence: 95 },
+        { sku: 'milk-1pt', quantity: 2, unitPriceMinor: 86 },
+        { sku: 'eggs-6', quantity: 1, unitPriceMinor: 234 },
+        { sku: 'milk-1pt', quantity: 1, unitPriceMinor: 86 },
+        { sku: 'milk-1pt', quantity: 1, unitPriceMinor: 95 },
       ]),
       [
-        { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
-        { sku: 'milk-1pt', quantity: 3, unitPricePence: 86 },
-        { sku: 'milk-1pt', quantity: 1, unitPricePence: 95 },
+        { sku: 'eggs-6', quantity: 1, unitPriceMinor: 234 },
+        { sku: 'milk-1pt', quantity: 3, unitPriceMinor: 86 },
+        { sku: 'milk-1pt', quantity: 1, unitPriceMinor: 95 },
       ],
     );
   });
@@ -47,7 +47,7 @@ describe('pricing', () => {
       customerId,
       region: 'UK' as const,
       postcode: 'BS1 4DJ',
-      line: { sku, quantity, unitPricePence: 95 },
+      line: { sku, quantity, unitPriceMinor: 95 },
     });
     const due = dueOrdersOf([
       row('o-1', 'c-1', 'milk-1pt', 2),

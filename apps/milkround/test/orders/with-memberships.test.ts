@@ -13,7 +13,7 @@ import { dueOrdersWatcher } from './due-orders-watcher.ts';
 interface Order {
   orderId: string;
   kind: string;
-  lines: { sku: string; quantity: number; unitPricePence: number }[];
+  lines: { sku: string; quantity: number; unitPriceMinor: number }[];
 }
 
 describe('orders with memberships, seeded', () => {
@@ -48,8 +48,8 @@ describe('orders with memberships, seeded', () => {
     const orders = (await running().request('GET', '/customers/demo-ada/orders')).body as Order[];
     assert.equal(orders.length, 1);
     assert.deepEqual(orders[0]?.lines, [
-      { sku: 'eggs-6', quantity: 1, unitPricePence: 234 },
-      { sku: 'milk-1pt', quantity: 2, unitPricePence: 86 },
+      { sku: 'eggs-6', quantity: 1, unitPriceMinor: 234 },
+      { sku: 'milk-1pt', quantity: 2, unitPriceMinor: 86 },
     ]);
     const grace = (await running().request('GET', '/customers/demo-grace/orders')).body as Order[];
     assert.deepEqual(grace.map((each) => each.kind).sort(), ['one-off', 'standing']);

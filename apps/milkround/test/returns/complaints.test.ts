@@ -4,6 +4,7 @@ import { type Bus, uuidv7 } from '@switchyard/bus';
 import { RefundIssued } from '../../src/modules/billing/contracts.ts';
 import { billingModule } from '../../src/modules/billing/module.ts';
 import { DeliveryCompleted } from '../../src/modules/deliveries/contracts.ts';
+import { MemberJoined } from '../../src/modules/memberships/contracts.ts';
 import { ComplaintResolved } from '../../src/modules/returns/contracts.ts';
 import { returnsModule } from '../../src/modules/returns/module.ts';
 import { messageWatcher } from '../billing/message-watcher.ts';
@@ -14,7 +15,8 @@ const watcher = messageWatcher('returnswatch', [ComplaintResolved]);
 interface Complaint {
   complaintId: string;
   status: string;
-  amountPence: number;
+  amountMinor: number;
+  currency: string | null;
   refusalReason: string | null;
   escalatedAt: string | null;
 }
@@ -47,8 +49,8 @@ describe('complaints and bottle returns, with billing', () => {
       customerId,
       deliveryDate: today,
       lines: [
-        { sku: 'milk-1pt', quantity: milk, unitPricePence: 95 },
-        { sku: 'eggs-6', quantity: 1, unitPricePence: 250 },
+        { sku: 'milk-1pt', quantity: milk, unitPriceMinor: 95 },
+        { sku: 'eggs-6', quantity: 1, unitPriceMinor: 250 },
       ],
     });
     await eventually(async () => {
@@ -86,22 +88,61 @@ describe('complaints and bottle returns, with billing', () => {
 
     const complaint = await settled(complaintId);
     assert.equal(complaint.status, 'refunded');
-    assert.equal(complaint.amountPence, 95);
+    assert.equal(complaint.amountMinor, 95);
+    assert.equal(
+      complaint.currency,
+      'GBP',
+      'billing never heard of the customer: billed where the business started',
+    );
     const resolved = await eventually(
       async () => watcher.seen(ComplaintResolved, (each) => each.complaintId === complaintId)[0],
     );
-    assert.deepEqual(resolved.message, { complaintId, outcome: 'refunded', amountPence: 95 });
+    assert.deepEqual(resolved.message, {
+      complaintId,
+      outcome: 'refunded',
+      amountMinor: 95,
+      currency: 'GBP',
+    });
 
     const invoice = await running.request('GET', `/billing/customers/c-cracked/invoices/${period}`);
     const body = invoice.body as {
-      refunds: { complaintId: string; amountPence: number }[];
-      totalPence: number;
+      refunds: { complaintId: string; amountMinor: number }[];
+      totalMinor: number;
     };
     assert.deepEqual(
-      body.refunds.map((each) => [each.complaintId, each.amountPence]),
+      body.refunds.map((each) => [each.complaintId, each.amountMinor]),
       [[complaintId, 95]],
     );
-    assert.equal(body.totalPence, 2 * 95 + 250 - 95);
+    assert.equal(body.totalMinor, 2 * 95 + 250 - 95);
+  });
+
+  it('refunds a US customer in USD: the customer’s region decides the currency billing refunds in', async () => {
+    await bus.publish(MemberJoined, {
+      customerId: 'c-austin',
+      name: 'Lin',
+      region: 'US',
+      postcode: '73301',
+      plan: 'weekly',
+      discountPercent: 0,
+      joinedAt: new Date().toISOString(),
+    });
+    await deliverAndCharge('d-austin', 'c-austin', 1);
+    await eventually(async () => {
+      const balance = await running.request('GET', '/billing/customers/c-austin/balance');
+      return (balance.body as { currency?: string }).currency === 'USD' ? true : undefined;
+    });
+    const complaintId = await complain({
+      customerId: 'c-austin',
+      deliveryId: 'd-austin',
+      sku: 'eggs-6',
+      quantity: 1,
+    });
+    const complaint = await settled(complaintId);
+    assert.deepEqual([complaint.status, complaint.amountMinor, complaint.currency], ['refunded', 250, 'USD']);
+    const resolved = await eventually(
+      async () => watcher.seen(ComplaintResolved, (each) => each.complaintId === complaintId)[0],
+    );
+    assert.equal(resolved.message.currency, 'USD');
   });
 
   it('refuses a complaint about something never charged, saying why', async () => {
@@ -113,7 +154,8 @@ describe('complaints and bottle returns, with billing', () => {
     });
     const complaint = await settled(complaintId);
     assert.equal(complaint.status, 'refused');
-    assert.equal(complaint.amountPence, 0);
+    assert.equal(complaint.amountMinor, 0);
+    assert.equal(complaint.currency, null, 'nothing refunded, in no currency');
     assert.equal(complaint.refusalReason, 'Nothing was charged for delivery d-ghost');
     const resolved = await eventually(
       async () => watcher.seen(ComplaintResolved, (each) => each.complaintId === complaintId)[0],
@@ -128,7 +170,7 @@ describe('complaints and bottle returns, with billing', () => {
     const second = await settled(await complain({ ...line, quantity: 2 }));
     const third = await settled(await complain({ ...line, quantity: 1 }));
     assert.deepEqual(
-      [first, second, third].map((each) => [each.status, each.amountPence]),
+      [first, second, third].map((each) => [each.status, each.amountMinor]),
       [
         ['refunded', 190],
         ['refunded', 95],
@@ -139,10 +181,11 @@ describe('complaints and bottle returns, with billing', () => {
     const balance = await running.request('GET', '/billing/customers/c-twice/balance');
     assert.deepEqual(balance.body, {
       customerId: 'c-twice',
-      chargedPence: 3 * 95 + 250,
-      refundedPence: 3 * 95,
-      creditedPence: 0,
-      balancePence: 250,
+      currency: 'GBP',
+      chargedMinor: 3 * 95 + 250,
+      refundedMinor: 3 * 95,
+      creditedMinor: 0,
+      balanceMinor: 250,
     });
   });
 
@@ -161,9 +204,9 @@ describe('complaints and bottle returns, with billing', () => {
     assert.ok(issued);
 
     // The same answer again under a new message id, and a stray one with another amount.
-    const answer = { refundId: uuidv7(), complaintId, customerId: 'c-dup', amountPence: 95 };
+    const answer = { refundId: uuidv7(), complaintId, customerId: 'c-dup', amountMinor: 95 };
     await bus.publish(RefundIssued, answer);
-    await bus.publish(RefundIssued, { ...answer, amountPence: 9_999 });
+    await bus.publish(RefundIssued, { ...answer, amountMinor: 9_999 });
     // A later complaint through the same saga endpoint: once it is resolved, the copies were handled.
     await settled(
       await complain({ customerId: 'c-dup', deliveryId: 'd-none', sku: 'milk-1pt', quantity: 1 }),
@@ -210,7 +253,7 @@ describe('complaints and bottle returns, with billing', () => {
     assert.deepEqual((await running.request('GET', `/returns/complaints/${complaintId}`)).body, refunded);
     const balance = await running.request('GET', '/billing/customers/c-resent/balance');
     assert.equal(
-      (balance.body as { refundedPence: number }).refundedPence,
+      (balance.body as { refundedMinor: number }).refundedMinor,
       2 * 95,
       'one refund per complaint',
     );
@@ -227,18 +270,19 @@ describe('complaints and bottle returns, with billing', () => {
 
     const balance = await eventually(async () => {
       const response = await running.request('GET', `/billing/customers/${customerId}/balance`);
-      const body = response.body as { creditedPence: number };
-      return response.status === 200 && body.creditedPence >= 100 ? body : undefined;
+      const body = response.body as { creditedMinor: number };
+      return response.status === 200 && body.creditedMinor >= 100 ? body : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const settledBalance = await running.request('GET', `/billing/customers/${customerId}/balance`);
     assert.deepEqual(settledBalance.body, balance);
     assert.deepEqual(balance, {
       customerId,
-      chargedPence: 0,
-      refundedPence: 0,
-      creditedPence: 100,
-      balancePence: -100,
+      currency: 'GBP',
+      chargedMinor: 0,
+      refundedMinor: 0,
+      creditedMinor: 100,
+      balanceMinor: -100,
     });
   });
 

@@ -1,5 +1,6 @@
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
+import { Currency } from '../memberships/contracts.ts';
 import { readBalance } from './balance-query.ts';
 import { billingProblems, noAccount, noInvoice } from './billing-problems.ts';
 import { readInvoice } from './invoice-query.ts';
@@ -9,20 +10,26 @@ const InvoiceParams = CustomerParams.extend({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM, e.g. 2026-11'),
 });
 
+/** An amount in minor units of the answer's `currency`: pence for GBP, cents for USD. */
 const Money = z.number().int();
+
+const CustomerCurrency = Currency.describe(
+  'The ISO 4217 currency of every amount in the answer: GBP for UK customers, USD for US ones',
+);
 
 const InvoiceBody = z.object({
   customerId: z.string(),
   period: z.string(),
   timeZone: z.string(),
+  currency: CustomerCurrency,
   charges: z.array(
     z.object({
       chargeId: z.string(),
       deliveryId: z.string(),
       deliveryDate: z.string(),
-      amountPence: Money,
+      amountMinor: Money,
       lines: z.array(
-        z.object({ sku: z.string(), quantity: z.number().int(), unitPricePence: Money, totalPence: Money }),
+        z.object({ sku: z.string(), quantity: z.number().int(), unitPriceMinor: Money, totalMinor: Money }),
       ),
     }),
   ),
@@ -33,25 +40,26 @@ const InvoiceBody = z.object({
       deliveryId: z.string(),
       sku: z.string(),
       quantity: z.number().int(),
-      amountPence: Money,
+      amountMinor: Money,
       refundedOn: z.string(),
     }),
   ),
   credits: z.array(
-    z.object({ creditId: z.string(), bottles: z.number().int(), amountPence: Money, creditedOn: z.string() }),
+    z.object({ creditId: z.string(), bottles: z.number().int(), amountMinor: Money, creditedOn: z.string() }),
   ),
-  chargedPence: Money,
-  refundedPence: Money,
-  creditedPence: Money,
-  totalPence: Money,
+  chargedMinor: Money,
+  refundedMinor: Money,
+  creditedMinor: Money,
+  totalMinor: Money,
 });
 
 const BalanceBody = z.object({
   customerId: z.string(),
-  chargedPence: Money,
-  refundedPence: Money,
-  creditedPence: Money,
-  balancePence: Money,
+  currency: CustomerCurrency,
+  chargedMinor: Money,
+  refundedMinor: Money,
+  creditedMinor: Money,
+  balanceMinor: Money,
 });
 
 /** Billing's HTTP routes: a customer's monthly invoice and running balance. */
@@ -65,7 +73,7 @@ export function billingRoutes(services: ModuleServices): RouteDefinition[] {
       tags: ['billing'],
       params: InvoiceParams,
       responses: {
-        200: { description: 'The invoice (amounts in minor units: pence or cents)', schema: InvoiceBody },
+        200: { description: 'The invoice (amounts in minor units of its currency)', schema: InvoiceBody },
         400: { description: 'The period is not a month written YYYY-MM' },
         404: {
           description: 'Nothing was billed to the customer in that month',
@@ -87,7 +95,7 @@ export function billingRoutes(services: ModuleServices): RouteDefinition[] {
       tags: ['billing'],
       params: CustomerParams,
       responses: {
-        200: { description: 'The balance (amounts in minor units: pence or cents)', schema: BalanceBody },
+        200: { description: 'The balance (amounts in minor units of its currency)', schema: BalanceBody },
         404: {
           description: 'Billing has nothing for the customer',
           problems: [billingProblems.accountNotFound],

@@ -2,7 +2,9 @@ import { type ConsumeContext, type MessageOf, transactionOf, uuidv7 } from '@swi
 import type { ModuleServices } from '@switchyard/host';
 import { column, type SqlTransaction } from '@switchyard/postgres';
 import type { DeliveryCompleted } from '../deliveries/contracts.ts';
+import { currencyOf } from '../memberships/contracts.ts';
 import { CustomerCharged } from './contracts.ts';
+import { regionOf } from './customer-regions.ts';
 
 type Delivery = MessageOf<typeof DeliveryCompleted>;
 
@@ -14,9 +16,9 @@ export function chargeDelivery(services: ModuleServices) {
   const { schema } = services;
   return async function chargeDelivery(delivery: Delivery, context: ConsumeContext): Promise<void> {
     const tx = transactionOf<SqlTransaction>(context);
-    const amountPence = delivery.lines.reduce((sum, line) => sum + line.quantity * line.unitPricePence, 0);
+    const amountMinor = delivery.lines.reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
     const { rows } = await tx.query(
-      `insert into ${schema}.charges (charge_id, delivery_id, customer_id, delivery_date, amount_pence, charged_at)
+      `insert into ${schema}.charges (charge_id, delivery_id, customer_id, delivery_date, amount_minor, charged_at)
        values ($1, $2, $3, $4, $5, $6)
        on conflict (delivery_id) do nothing
        returning charge_id`,
@@ -25,7 +27,7 @@ export function chargeDelivery(services: ModuleServices) {
         delivery.deliveryId,
         delivery.customerId,
         delivery.deliveryDate,
-        amountPence,
+        amountMinor,
         new Date(services.now()),
       ],
     );
@@ -40,15 +42,15 @@ export function chargeDelivery(services: ModuleServices) {
     const chargeId = column.text(inserted, 'charge_id');
     for (const [index, line] of delivery.lines.entries()) {
       await tx.query(
-        `insert into ${schema}.charge_lines (charge_id, line_number, sku, quantity, unit_price_pence, total_pence)
+        `insert into ${schema}.charge_lines (charge_id, line_number, sku, quantity, unit_price_minor, total_minor)
          values ($1, $2, $3, $4, $5, $6)`,
         [
           chargeId,
           index + 1,
           line.sku,
           line.quantity,
-          line.unitPricePence,
-          line.quantity * line.unitPricePence,
+          line.unitPriceMinor,
+          line.quantity * line.unitPriceMinor,
         ],
       );
     }
@@ -56,7 +58,8 @@ export function chargeDelivery(services: ModuleServices) {
       chargeId,
       customerId: delivery.customerId,
       deliveryId: delivery.deliveryId,
-      amountPence,
+      amountMinor,
+      currency: currencyOf(await regionOf(tx, schema, delivery.customerId)),
     });
   };
 }

@@ -4,7 +4,7 @@ import type { SqlTransaction } from '@switchyard/postgres';
 import type { BottlesReturned } from '../returns/contracts.ts';
 
 /** Credits the deposit of each returned bottle to the customer's account, once per return. */
-export function creditBottles(services: ModuleServices, depositPerBottlePence: number) {
+export function creditBottles(services: ModuleServices, depositPerBottleMinor: number) {
   const { schema } = services;
   return async function creditBottles(
     returned: MessageOf<typeof BottlesReturned>,
@@ -12,14 +12,14 @@ export function creditBottles(services: ModuleServices, depositPerBottlePence: n
   ): Promise<void> {
     const tx = transactionOf<SqlTransaction>(context);
     const { rowCount } = await tx.query(
-      `insert into ${schema}.credits (credit_id, customer_id, bottles, amount_pence, credited_at)
+      `insert into ${schema}.credits (credit_id, customer_id, bottles, amount_minor, credited_at)
        values ($1, $2, $3, $4, $5)
        on conflict (credit_id) do nothing`,
       [
         returned.returnId,
         returned.customerId,
         returned.bottles,
-        returned.bottles * depositPerBottlePence,
+        returned.bottles * depositPerBottleMinor,
         new Date(services.now()),
       ],
     );

@@ -1,17 +1,20 @@
 import { type ConsumeContext, type MessageOf, transactionOf } from '@switchyard/bus';
 import type { ModuleServices } from '@switchyard/host';
 import { column, type SqlExecutor, type SqlTransaction } from '@switchyard/postgres';
-import type { MemberJoined, Region } from '../memberships/contracts.ts';
+import { type MemberJoined, Region } from '../memberships/contracts.ts';
 
 const timeZones: Record<Region, string> = { UK: 'Europe/London', US: 'America/New_York' };
 
 /**
- * Where billing has not heard of a customer's region yet, months are read in London time, where the
- * business started.
+ * Where billing has not heard of a customer's region yet, it takes them for a UK customer, where the
+ * business started: months read in London time, amounts in pounds.
  */
-const defaultTimeZone = 'Europe/London';
+const defaultRegion: Region = 'UK';
 
-/** Keeps the region of each member, which decides in which month their refunds and credits fall. */
+/**
+ * Keeps the region of each member, which decides their currency and in which month their refunds and
+ * credits fall.
+ */
 export function rememberRegion(services: ModuleServices) {
   const { schema } = services;
   return async function rememberRegion(
@@ -26,11 +29,17 @@ export function rememberRegion(services: ModuleServices) {
   };
 }
 
-/** The time zone a customer's months are read in. */
-export async function timeZoneOf(sql: SqlExecutor, schema: string, customerId: string): Promise<string> {
+/** The region billing last heard for a customer, or the default region. */
+export async function regionOf(sql: SqlExecutor, schema: string, customerId: string): Promise<Region> {
   const { rows } = await sql.query(`select region from ${schema}.customers where customer_id = $1`, [
     customerId,
   ]);
   const row = rows[0];
-  return row ? (timeZones[column.text(row, 'region') as Region] ?? defaultTimeZone) : defaultTimeZone;
+  const region = row ? Region.safeParse(column.text(row, 'region')) : undefined;
+  return region?.success ? region.data : defaultRegion;
+}
+
+/** The time zone a customer's months are read in. */
+export function timeZoneOf(region: Region): string {
+  return timeZones[region];
 }

@@ -1,12 +1,13 @@
 import { column, type Row, type SqlExecutor } from '@switchyard/postgres';
-import { timeZoneOf } from './customer-regions.ts';
+import { type Currency, currencyOf } from '../memberships/contracts.ts';
+import { regionOf, timeZoneOf } from './customer-regions.ts';
 
 /** One line of a charge as the invoice shows it. */
 export interface InvoiceChargeLine {
   readonly sku: string;
   readonly quantity: number;
-  readonly unitPricePence: number;
-  readonly totalPence: number;
+  readonly unitPriceMinor: number;
+  readonly totalMinor: number;
 }
 
 /** One delivery's charge. */
@@ -14,7 +15,7 @@ export interface InvoiceCharge {
   readonly chargeId: string;
   readonly deliveryId: string;
   readonly deliveryDate: string;
-  readonly amountPence: number;
+  readonly amountMinor: number;
   readonly lines: InvoiceChargeLine[];
 }
 
@@ -24,7 +25,7 @@ export interface InvoiceRefund {
   readonly deliveryId: string;
   readonly sku: string;
   readonly quantity: number;
-  readonly amountPence: number;
+  readonly amountMinor: number;
   /** The customer's local date on which the refund was issued. */
   readonly refundedOn: string;
 }
@@ -32,24 +33,28 @@ export interface InvoiceRefund {
 export interface InvoiceCredit {
   readonly creditId: string;
   readonly bottles: number;
-  readonly amountPence: number;
+  readonly amountMinor: number;
   /** The customer's local date on which the bottles were credited. */
   readonly creditedOn: string;
 }
 
-/** A customer's month: charges by delivery date, refunds and credits by the local date they were made. */
+/**
+ * A customer's month: charges by delivery date, refunds and credits by the local date they were made.
+ * Every amount is in minor units of `currency`.
+ */
 export interface Invoice {
   readonly customerId: string;
   readonly period: string;
   readonly timeZone: string;
+  readonly currency: Currency;
   readonly charges: InvoiceCharge[];
   readonly refunds: InvoiceRefund[];
   readonly credits: InvoiceCredit[];
-  readonly chargedPence: number;
-  readonly refundedPence: number;
-  readonly creditedPence: number;
+  readonly chargedMinor: number;
+  readonly refundedMinor: number;
+  readonly creditedMinor: number;
   /** What the customer owes for the month: charges less refunds and credits (negative: in credit). */
-  readonly totalPence: number;
+  readonly totalMinor: number;
 }
 
 /** The invoice of `customerId` for `period` (`YYYY-MM`), or undefined when nothing was billed in it. */
@@ -59,17 +64,18 @@ export async function readInvoice(
   customerId: string,
   period: string,
 ): Promise<Invoice | undefined> {
-  const timeZone = await timeZoneOf(sql, schema, customerId);
+  const region = await regionOf(sql, schema, customerId);
+  const timeZone = timeZoneOf(region);
   const chargeRows = await sql.query(
-    `select c.charge_id, c.delivery_id, to_char(c.delivery_date, 'YYYY-MM-DD') as delivery_date, c.amount_pence,
-       l.sku, l.quantity, l.unit_price_pence, l.total_pence
+    `select c.charge_id, c.delivery_id, to_char(c.delivery_date, 'YYYY-MM-DD') as delivery_date, c.amount_minor,
+       l.sku, l.quantity, l.unit_price_minor, l.total_minor
      from ${schema}.charges c join ${schema}.charge_lines l on l.charge_id = c.charge_id
      where c.customer_id = $1 and to_char(c.delivery_date, 'YYYY-MM') = $2
      order by c.delivery_date, c.charged_at, c.charge_id, l.line_number`,
     [customerId, period],
   );
   const refundRows = await sql.query(
-    `select refund_id, complaint_id, delivery_id, sku, refunded_quantity, amount_pence,
+    `select refund_id, complaint_id, delivery_id, sku, refunded_quantity, amount_minor,
        to_char(decided_at at time zone $3, 'YYYY-MM-DD') as refunded_on
      from ${schema}.refunds
      where customer_id = $1 and refused_reason is null and to_char(decided_at at time zone $3, 'YYYY-MM') = $2
@@ -77,7 +83,7 @@ export async function readInvoice(
     [customerId, period, timeZone],
   );
   const creditRows = await sql.query(
-    `select credit_id, bottles, amount_pence, to_char(credited_at at time zone $3, 'YYYY-MM-DD') as credited_on
+    `select credit_id, bottles, amount_minor, to_char(credited_at at time zone $3, 'YYYY-MM-DD') as credited_on
      from ${schema}.credits
      where customer_id = $1 and to_char(credited_at at time zone $3, 'YYYY-MM') = $2
      order by credited_at, credit_id`,
@@ -87,20 +93,21 @@ export async function readInvoice(
   const charges = chargesFromRows(chargeRows.rows);
   const refunds = refundRows.rows.map(refundFromRow);
   const credits = creditRows.rows.map(creditFromRow);
-  const chargedPence = sum(charges);
-  const refundedPence = sum(refunds);
-  const creditedPence = sum(credits);
+  const chargedMinor = sum(charges);
+  const refundedMinor = sum(refunds);
+  const creditedMinor = sum(credits);
   return {
     customerId,
     period,
     timeZone,
+    currency: currencyOf(region),
     charges,
     refunds,
     credits,
-    chargedPence,
-    refundedPence,
-    creditedPence,
-    totalPence: chargedPence - refundedPence - creditedPence,
+    chargedMinor,
+    refundedMinor,
+    creditedMinor,
+    totalMinor: chargedMinor - refundedMinor - creditedMinor,
   };
 }
 
@@ -114,7 +121,7 @@ function chargesFromRows(rows: readonly Row[]): InvoiceCharge[] {
         chargeId,
         deliveryId: column.text(row, 'delivery_id'),
         deliveryDate: column.text(row, 'delivery_date'),
-        amountPence: column.integer(row, 'amount_pence'),
+        amountMinor: column.integer(row, 'amount_minor'),
         lines: [],
       };
       charges.push(charge);
@@ -122,8 +129,8 @@ function chargesFromRows(rows: readonly Row[]): InvoiceCharge[] {
     charge.lines.push({
       sku: column.text(row, 'sku'),
       quantity: column.integer(row, 'quantity'),
-      unitPricePence: column.integer(row, 'unit_price_pence'),
-      totalPence: column.integer(row, 'total_pence'),
+      unitPriceMinor: column.integer(row, 'unit_price_minor'),
+      totalMinor: column.integer(row, 'total_minor'),
     });
   }
   return charges;
@@ -136,7 +143,7 @@ function refundFromRow(row: Row): InvoiceRefund {
     deliveryId: column.text(row, 'delivery_id'),
     sku: column.text(row, 'sku'),
     quantity: column.integer(row, 'refunded_quantity'),
-    amountPence: column.integer(row, 'amount_pence'),
+    amountMinor: column.integer(row, 'amount_minor'),
     refundedOn: column.text(row, 'refunded_on'),
   };
 }
@@ -145,11 +152,11 @@ function creditFromRow(row: Row): InvoiceCredit {
   return {
     creditId: column.text(row, 'credit_id'),
     bottles: column.integer(row, 'bottles'),
-    amountPence: column.integer(row, 'amount_pence'),
+    amountMinor: column.integer(row, 'amount_minor'),
     creditedOn: column.text(row, 'credited_on'),
   };
 }
 
-function sum(entries: readonly { readonly amountPence: number }[]): number {
-  return entries.reduce((total, entry) => total + entry.amountPence, 0);
+function sum(entries: readonly { readonly amountMinor: number }[]): number {
+  return entries.reduce((total, entry) => total + entry.amountMinor, 0);
 }

@@ -1,8 +1,10 @@
 import { type ConsumeContext, type MessageOf, transactionOf } from '@switchyard/bus';
 import type { ModuleServices } from '@switchyard/host';
 import { column, type Row, type SqlTransaction } from '@switchyard/postgres';
+import { currencyOf } from '../memberships/contracts.ts';
 import type { RefundRequested } from '../returns/contracts.ts';
 import { RefundIssued, RefundRefused } from './contracts.ts';
+import { regionOf } from './customer-regions.ts';
 import { type ChargeForRefund, priceRefund, type RefundDecision } from './refund-pricing.ts';
 
 type RefundRequest = MessageOf<typeof RefundRequested>;
@@ -31,7 +33,7 @@ export function issueRefund(services: ModuleServices) {
     refundId: string,
   ): Promise<RecordedAnswer | undefined> => {
     const { rows } = await tx.query(
-      `select complaint_id, customer_id, refunded_quantity, amount_pence, refused_reason
+      `select complaint_id, customer_id, refunded_quantity, amount_minor, refused_reason
        from ${schema}.refunds where refund_id = $1`,
       [refundId],
     );
@@ -42,7 +44,7 @@ export function issueRefund(services: ModuleServices) {
   // The lines are locked so that two refunds of the same line cannot both take its last units.
   const chargeOf = async (tx: SqlTransaction, deliveryId: string): Promise<LockedCharge | undefined> => {
     const { rows } = await tx.query(
-      `select c.charge_id, c.customer_id, l.line_number, l.sku, l.quantity, l.unit_price_pence, l.refunded_quantity
+      `select c.charge_id, c.customer_id, l.line_number, l.sku, l.quantity, l.unit_price_minor, l.refunded_quantity
        from ${schema}.charges c join ${schema}.charge_lines l on l.charge_id = c.charge_id
        where c.delivery_id = $1
        order by l.line_number
@@ -58,7 +60,7 @@ export function issueRefund(services: ModuleServices) {
         lineNumber: column.integer(row, 'line_number'),
         sku: column.text(row, 'sku'),
         quantity: column.integer(row, 'quantity'),
-        unitPricePence: column.integer(row, 'unit_price_pence'),
+        unitPriceMinor: column.integer(row, 'unit_price_minor'),
         refundedQuantity: column.integer(row, 'refunded_quantity'),
       })),
     };
@@ -82,7 +84,7 @@ export function issueRefund(services: ModuleServices) {
     // A concurrent answer to the same refund id fails this insert; the retry then finds that answer.
     await tx.query(
       `insert into ${schema}.refunds (refund_id, complaint_id, customer_id, delivery_id, sku, requested_quantity,
-         refunded_quantity, amount_pence, refused_reason, decided_at)
+         refunded_quantity, amount_minor, refused_reason, decided_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         request.refundId,
@@ -92,7 +94,7 @@ export function issueRefund(services: ModuleServices) {
         request.sku,
         request.quantity,
         decision.kind === 'issue' ? decision.quantity : 0,
-        decision.kind === 'issue' ? decision.amountPence : 0,
+        decision.kind === 'issue' ? decision.amountMinor : 0,
         decision.kind === 'refuse' ? decision.reason : null,
         new Date(services.now()),
       ],
@@ -116,7 +118,8 @@ export function issueRefund(services: ModuleServices) {
         refundId: request.refundId,
         complaintId,
         customerId,
-        amountPence: decision.amountPence,
+        amountMinor: decision.amountMinor,
+        currency: currencyOf(await regionOf(tx, schema, customerId)),
       });
     } else {
       await context.publish(RefundRefused, {
@@ -140,7 +143,7 @@ function answerFromRow(row: Row): RecordedAnswer {
         : {
             kind: 'issue',
             quantity: column.integer(row, 'refunded_quantity'),
-            amountPence: column.integer(row, 'amount_pence'),
+            amountMinor: column.integer(row, 'amount_minor'),
             parts: [],
           },
   };

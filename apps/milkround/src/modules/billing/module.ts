@@ -14,8 +14,8 @@ const migrations = await loadMigrations(new URL('./migrations/', import.meta.url
 
 /** Options of the billing module. */
 export interface BillingOptions {
-  /** The deposit credited for each returned bottle, in minor units (default 20). */
-  readonly depositPerBottlePence?: number;
+  /** The deposit credited for each returned bottle, in minor units of the customer's currency (default 20). */
+  readonly depositPerBottleMinor?: number;
 }
 
 /**
@@ -23,10 +23,10 @@ export interface BillingOptions {
  * credits bottle deposits, and shows each customer's monthly invoice and balance.
  */
 export function billingModule(options: BillingOptions = {}): ModuleDefinition {
-  const depositPerBottlePence = options.depositPerBottlePence ?? 20;
-  if (!Number.isSafeInteger(depositPerBottlePence) || depositPerBottlePence < 0) {
+  const depositPerBottleMinor = options.depositPerBottleMinor ?? 20;
+  if (!Number.isSafeInteger(depositPerBottleMinor) || depositPerBottleMinor < 0) {
     throw new ConfigurationError(
-      `billingModule depositPerBottlePence must be a whole number of minor units of at least 0, got ${depositPerBottlePence}`,
+      `billingModule depositPerBottleMinor must be a whole number of minor units of at least 0, got ${depositPerBottleMinor}`,
     );
   }
   return defineModule({
@@ -38,7 +38,7 @@ export function billingModule(options: BillingOptions = {}): ModuleDefinition {
         consumers: [
           consumer(DeliveryCompleted, chargeDelivery(services)),
           consumer(RefundRequested, issueRefund(services)),
-          consumer(BottlesReturned, creditBottles(services, depositPerBottlePence)),
+          consumer(BottlesReturned, creditBottles(services, depositPerBottleMinor)),
           consumer(MemberJoined, rememberRegion(services)),
         ],
       }),

@@ -3,7 +3,7 @@ export interface ChargedLine {
   readonly lineNumber: number;
   readonly sku: string;
   readonly quantity: number;
-  readonly unitPricePence: number;
+  readonly unitPriceMinor: number;
   /** Units of this line already refunded. */
   readonly refundedQuantity: number;
 }
@@ -33,7 +33,7 @@ export type RefundDecision =
   | {
       readonly kind: 'issue';
       readonly quantity: number;
-      readonly amountPence: number;
+      readonly amountMinor: number;
       readonly parts: readonly RefundedPart[];
     }
   | { readonly kind: 'refuse'; readonly reason: string };
@@ -67,14 +67,14 @@ export function priceRefund(charge: ChargeForRefund | undefined, ask: RefundAsk)
   }
   const parts: RefundedPart[] = [];
   let wanted = ask.quantity;
-  let amountPence = 0;
+  let amountMinor = 0;
   for (const line of lines) {
     const taken = Math.min(wanted, line.quantity - line.refundedQuantity);
     if (taken <= 0) continue;
     parts.push({ lineNumber: line.lineNumber, quantity: taken });
-    amountPence += taken * line.unitPricePence;
+    amountMinor += taken * line.unitPriceMinor;
     wanted -= taken;
     if (wanted === 0) break;
   }
-  return { kind: 'issue', quantity: ask.quantity - wanted, amountPence, parts };
+  return { kind: 'issue', quantity: ask.quantity - wanted, amountMinor, parts };
 }

@@ -2,7 +2,7 @@ import { uuidv7 } from '@switchyard/bus';
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
-import { Region } from '../memberships/contracts.ts';
+import { Currency, currencyOf, Region } from '../memberships/contracts.ts';
 import { OrderLine } from '../orders/contracts.ts';
 import { DeliveryMissed, DoorstepDelivered, VanLoaded } from './contracts.ts';
 import { runEndpointName, StartDeliveryRun } from './delivery-messages.ts';
@@ -46,6 +46,8 @@ const DatePlan = z.object({
           customerId: z.string(),
           postcode: z.string(),
           lines: z.array(OrderLine),
+          /** The ISO 4217 currency of the lines' prices, from the round's region. */
+          currency: Currency,
           status: DeliveryStatus,
         }),
       ),
@@ -59,7 +61,10 @@ const DeliveryView = z.object({
   customerId: z.string(),
   region: Region,
   postcode: z.string(),
+  /** Prices in minor units of `currency`, with the member's discount applied. */
   lines: z.array(OrderLine),
+  /** The ISO 4217 currency of the prices: GBP for UK customers, USD for US ones. */
+  currency: Currency,
   orderIds: z.array(z.string()),
   runId: z.string(),
   round: z.object({ roundId: z.string(), name: z.string(), stop: z.number().int() }).nullable(),
@@ -176,6 +181,7 @@ export function deliveryRoutes(
               number: round.number,
               deliveries: round.stops.map((stop) => ({
                 ...stop,
+                currency: currencyOf(round.region),
                 status: statuses.get(stop.deliveryId) ?? planningStatus,
               })),
             })),
@@ -206,6 +212,7 @@ export function deliveryRoutes(
             region: delivery.region,
             postcode: delivery.postcode,
             lines: delivery.lines,
+            currency: currencyOf(delivery.region),
             orderIds: delivery.orderIds,
             runId: delivery.runId,
             round: delivery.round

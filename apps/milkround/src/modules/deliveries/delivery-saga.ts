@@ -118,6 +118,8 @@ export function deliverySaga(options: DeliverySagaOptions) {
             .update(({ data, message }) => {
               data.deliveredAt = message.at;
             })
+            // Instances planned by the release before decision 0026 keep `unitPricePence` in their lines:
+            // DeliveryCompleted's contract reads that name, and the bus sends what the contract outputs.
             .publish(DeliveryCompleted, ({ data, sagaId }) => ({
               deliveryId: sagaId,
               customerId: data.customerId,

@@ -8,6 +8,17 @@ import { z } from 'zod';
 export const Region = z.enum(['UK', 'US']);
 export type Region = z.infer<typeof Region>;
 
+/** An ISO 4217 currency code: what a customer is priced, charged, refunded and credited in. */
+export const Currency = z.enum(['GBP', 'USD']);
+export type Currency = z.infer<typeof Currency>;
+
+const currencies: Readonly<Record<Region, Currency>> = { UK: 'GBP', US: 'USD' };
+
+/** The currency of a customer in `region`: every module that shows money asks here (decision 0026). */
+export function currencyOf(region: Region): Currency {
+  return currencies[region];
+}
+
 export const MemberJoined = defineMessage(
   'milkround.memberships.MemberJoined',
   z.object({

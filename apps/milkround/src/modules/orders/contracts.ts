@@ -1,16 +1,24 @@
 import { defineMessage } from '@switchyard/bus';
 import { storable } from '@switchyard/host';
 import { z } from 'zod';
+import { acceptingPreviousNames } from '../../shared/previous-field-names.ts';
 import { Region } from '../memberships/contracts.ts';
 
 // What the orders module tells the others, and the one command it takes from them.
 
-/** A priced line: the unit price already carries the member's discount. */
-export const OrderLine = z.object({
-  sku: storable.id(),
-  quantity: storable.int(),
-  unitPricePence: storable.amountMinor(),
-});
+/**
+ * A priced line: the unit price, in minor units of the customer's currency, already carries the
+ * member's discount. Lines written by the release before decision 0026 (in queued messages, saga data
+ * and stored deliveries) name the price `unitPricePence`; they are read as `unitPriceMinor`.
+ */
+export const OrderLine = acceptingPreviousNames(
+  z.object({
+    sku: storable.id(),
+    quantity: storable.int(),
+    unitPriceMinor: storable.amountMinor(),
+  }),
+  { unitPricePence: 'unitPriceMinor' },
+);
 export type OrderLine = z.infer<typeof OrderLine>;
 
 /** Asks orders which deliveries a date needs (the nightly run sends it). */

@@ -1,6 +1,7 @@
 import { contentDigest, uuidv7 } from '@switchyard/bus';
 import { type SqlClient, SqlError, type SqlExecutor, sqlStates } from '@switchyard/postgres';
 import { addDays } from '../../shared/zoned-time.ts';
+import { currencyOf } from '../memberships/contracts.ts';
 import type { OrderLine } from './contracts.ts';
 import { CustomerRepository } from './customer-repository.ts';
 import { firstOpenDeliveryDate, isOpen, regionToday } from './cut-off.ts';
@@ -76,6 +77,7 @@ export class OrderDesk {
         startsOn: firstOpenDeliveryDate(now, customer.region),
         endsBefore: undefined,
         lines: await this.#price(tx, customer, request.lines),
+        currency: currencyOf(customer.region),
         createdAt: now,
         updatedAt: now,
       };
@@ -98,6 +100,7 @@ export class OrderDesk {
         status: 'open',
         deliveryDate: request.deliveryDate,
         lines: await this.#price(tx, customer, request.lines),
+        currency: currencyOf(customer.region),
         createdAt: now,
         updatedAt: now,
       };
@@ -218,13 +221,13 @@ export class OrderDesk {
 
   async #price(tx: SqlExecutor, customer: Customer, lines: readonly RequestedLine[]): Promise<OrderLine[]> {
     const catalogue = await this.#catalogue.inRegion(tx, customer.region);
-    const prices = new Map(catalogue.map((product) => [product.sku, product.unitPrice]));
+    const prices = new Map(catalogue.map((product) => [product.sku, product.unitPriceMinor]));
     return combineRequestedLines(lines).map((line) => {
       const listPrice = prices.get(line.sku);
       if (listPrice === undefined) {
         throw unknownProduct(line.sku, customer.region, [...prices.keys()]);
       }
-      return { ...line, unitPricePence: discountedPrice(listPrice, customer.discountPercent) };
+      return { ...line, unitPriceMinor: discountedPrice(listPrice, customer.discountPercent) };
     });
   }
 }

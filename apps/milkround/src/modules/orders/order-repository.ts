@@ -1,5 +1,5 @@
 import { column, type Row, type SqlExecutor } from '@switchyard/postgres';
-import type { Region } from '../memberships/contracts.ts';
+import { currencyOf, type Region } from '../memberships/contracts.ts';
 import type { OrderLine } from './contracts.ts';
 import type { Order, OrderStatus } from './order.ts';
 import { listOf, oneOf } from './row-values.ts';
@@ -27,11 +27,14 @@ export class OrderRepository {
   readonly #orders: string;
   readonly #lines: string;
   readonly #customers: string;
+  /** The region of an order's customer (only members order, so there is one): it decides the currency. */
+  readonly #regionColumn: string;
 
   constructor(schema: string) {
     this.#orders = `${schema}.orders`;
     this.#lines = `${schema}.order_lines`;
     this.#customers = `${schema}.customers`;
+    this.#regionColumn = `(select c.region from ${this.#customers} c where c.customer_id = o.customer_id) as region`;
   }
 
   /** Inserts a new order with its lines; `requestDigest` is the digest of the request that placed it. */
@@ -69,7 +72,7 @@ export class OrderRepository {
   /** The order with its lines; `lock` holds it until the transaction ends (one change at a time). */
   async find(db: SqlExecutor, orderId: string, lock = false): Promise<Order | undefined> {
     const { rows } = await db.query(
-      `select ${orderColumns} from ${this.#orders} where order_id = $1${lock ? ' for update' : ''}`,
+      `select ${orderColumns}, ${this.#regionColumn} from ${this.#orders} o where order_id = $1${lock ? ' for update of o' : ''}`,
       [orderId],
     );
     const row = rows[0];
@@ -80,7 +83,8 @@ export class OrderRepository {
   /** A customer's orders, oldest first. */
   async ofCustomer(db: SqlExecutor, customerId: string): Promise<Order[]> {
     const { rows } = await db.query(
-      `select ${orderColumns} from ${this.#orders} where customer_id = $1 order by created_at, order_id`,
+      `select ${orderColumns}, ${this.#regionColumn} from ${this.#orders} o
+       where customer_id = $1 order by created_at, order_id`,
       [customerId],
     );
     const lines = await this.#linesOf(
@@ -133,7 +137,7 @@ export class OrderRepository {
    */
   async dueOn(db: SqlExecutor, date: string, weekday: Weekday): Promise<DueLineRow[]> {
     const { rows } = await db.query(
-      `select o.order_id, o.customer_id, c.region, c.postcode, l.sku, l.quantity, l.unit_price
+      `select o.order_id, o.customer_id, c.region, c.postcode, l.sku, l.quantity, l.unit_price_minor
        from ${this.#orders} o
        join ${this.#customers} c on c.customer_id = o.customer_id
        join ${this.#lines} l on l.order_id = o.order_id
@@ -158,8 +162,8 @@ export class OrderRepository {
   async #insertLines(db: SqlExecutor, orderId: string, lines: readonly OrderLine[]): Promise<void> {
     for (const line of lines) {
       await db.query(
-        `insert into ${this.#lines} (order_id, sku, quantity, unit_price) values ($1, $2, $3, $4)`,
-        [orderId, line.sku, line.quantity, line.unitPricePence],
+        `insert into ${this.#lines} (order_id, sku, quantity, unit_price_minor) values ($1, $2, $3, $4)`,
+        [orderId, line.sku, line.quantity, line.unitPriceMinor],
       );
     }
   }
@@ -168,7 +172,7 @@ export class OrderRepository {
     const byOrder = new Map<string, OrderLine[]>();
     if (orderIds.length === 0) return byOrder;
     const { rows } = await db.query(
-      `select order_id, sku, quantity, unit_price from ${this.#lines} where order_id = any($1) order by order_id, sku collate "C"`,
+      `select order_id, sku, quantity, unit_price_minor from ${this.#lines} where order_id = any($1) order by order_id, sku collate "C"`,
       [orderIds],
     );
     for (const row of rows) {
@@ -183,7 +187,7 @@ function lineOf(row: Row): OrderLine {
   return {
     sku: column.text(row, 'sku'),
     quantity: column.integer(row, 'quantity'),
-    unitPricePence: column.integer(row, 'unit_price'),
+    unitPriceMinor: column.integer(row, 'unit_price_minor'),
   };
 }
 
@@ -194,6 +198,7 @@ function orderOf(row: Row, lines: Map<string, OrderLine[]>): Order {
     customerId: column.text(row, 'customer_id'),
     status: oneOf(row, 'status', statuses),
     lines: lines.get(orderId) ?? [],
+    currency: currencyOf(oneOf(row, 'region', regions)),
     createdAt: column.timestamp(row, 'created_at'),
     updatedAt: column.timestamp(row, 'updated_at'),
   };

@@ -1,7 +1,7 @@
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
 import { clientChosenId } from '../../shared/client-chosen-id.ts';
-import { Region } from '../memberships/contracts.ts';
+import { Currency, currencyOf, Region } from '../memberships/contracts.ts';
 import type { Order } from './order.ts';
 import { OrderDesk } from './order-desk.ts';
 import { orderProblems, unknownOrder } from './order-problems.ts';
@@ -33,7 +33,14 @@ const OneOffBody = z.object({
 const OrderParams = z.object({ orderId: storable.id() });
 const CustomerParams = z.object({ customerId: storable.id() });
 
-const ProductView = z.object({ sku: z.string(), name: z.string(), unitPrice: z.number().int() });
+const ProductView = z.object({
+  sku: z.string(),
+  name: z.string(),
+  /** The list price, before any member's discount, in minor units of `currency`. */
+  unitPriceMinor: z.number().int(),
+  /** The ISO 4217 currency of the region's prices: GBP in the UK, USD in the US. */
+  currency: Currency,
+});
 
 const placed = {
   201: {
@@ -148,14 +155,15 @@ export function orderRoutes(services: ModuleServices): RouteDefinition[] {
     route({
       method: 'GET',
       url: '/products',
-      summary: 'The products sold in a region, with list prices in minor units (pence or cents)',
+      summary: 'The products sold in a region, with list prices in minor units of the region’s currency',
       tags: ['orders'],
       query: z.object({ region: Region }),
       responses: { 200: { description: 'The products', schema: z.array(ProductView) } },
-      handler: async ({ query }) => ({
-        status: 200,
-        body: await catalogue.inRegion(services.sql, query.region),
-      }),
+      handler: async ({ query }) => {
+        const currency = currencyOf(query.region);
+        const products = await catalogue.inRegion(services.sql, query.region);
+        return { status: 200, body: products.map((product) => ({ ...product, currency })) };
+      },
     }),
   ];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Currency } from '../memberships/contracts.ts';
 import { OrderLine } from './contracts.ts';
 import type { Order } from './order.ts';
 import { weekdays } from './weekdays.ts';
@@ -16,8 +17,10 @@ export const OrderView = z.object({
   endsBefore: z.string().nullable(),
   /** One-off orders: the date delivered. */
   deliveryDate: z.string().nullable(),
-  /** Prices in minor units (pence or cents) with the member's discount applied. */
+  /** Prices in minor units of `currency` with the member's discount applied. */
   lines: z.array(OrderLine),
+  /** The ISO 4217 currency of the prices: GBP for UK customers, USD for US ones. */
+  currency: Currency,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -34,6 +37,7 @@ export function viewOf(order: Order): OrderView {
     endsBefore: order.kind === 'standing' ? (order.endsBefore ?? null) : null,
     deliveryDate: order.kind === 'one-off' ? order.deliveryDate : null,
     lines: [...order.lines],
+    currency: order.currency,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

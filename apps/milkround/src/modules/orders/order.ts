@@ -1,4 +1,4 @@
-import type { Region } from '../memberships/contracts.ts';
+import type { Currency, Region } from '../memberships/contracts.ts';
 import type { OrderLine } from './contracts.ts';
 import type { Weekday } from './weekdays.ts';
 
@@ -24,6 +24,8 @@ interface OrderBase {
   readonly status: OrderStatus;
   /** Unit prices already carry the member's discount. */
   readonly lines: readonly OrderLine[];
+  /** The currency of the prices: the customer's region decides it. */
+  readonly currency: Currency;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

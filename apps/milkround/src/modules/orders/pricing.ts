@@ -20,11 +20,11 @@ export function combineRequestedLines(lines: readonly RequestedLine[]): Requeste
 export function mergeLines(lines: readonly OrderLine[]): OrderLine[] {
   const merged = new Map<string, OrderLine>();
   for (const line of lines) {
-    const key = `${line.sku}@${line.unitPricePence}`;
+    const key = `${line.sku}@${line.unitPriceMinor}`;
     const seen = merged.get(key);
     merged.set(key, seen ? { ...seen, quantity: seen.quantity + line.quantity } : { ...line });
   }
-  return [...merged.values()].sort((a, b) => skuOrder(a, b) || a.unitPricePence - b.unitPricePence);
+  return [...merged.values()].sort((a, b) => skuOrder(a, b) || a.unitPriceMinor - b.unitPriceMinor);
 }
 
 /** By SKU in code-point order, as the database sorts them (`collate "C"`), whatever the locale. */

@@ -1,11 +1,11 @@
 import { column, type SqlExecutor } from '@switchyard/postgres';
 import type { Region } from '../memberships/contracts.ts';
 
-/** A product with its list price in one region (minor units: pence or cents). */
+/** A product with its list price in one region, in minor units of the region's currency. */
 export interface PricedProduct {
   readonly sku: string;
   readonly name: string;
-  readonly unitPrice: number;
+  readonly unitPriceMinor: number;
 }
 
 /** The products and their prices per region. */
@@ -21,7 +21,7 @@ export class ProductCatalogue {
   /** Every product sold in `region`, by SKU. */
   async inRegion(db: SqlExecutor, region: Region): Promise<PricedProduct[]> {
     const { rows } = await db.query(
-      `select p.sku, p.name, pp.unit_price from ${this.#products} p
+      `select p.sku, p.name, pp.unit_price_minor from ${this.#products} p
        join ${this.#prices} pp on pp.sku = p.sku and pp.region = $1
        order by p.sku`,
       [region],
@@ -29,7 +29,7 @@ export class ProductCatalogue {
     return rows.map((row) => ({
       sku: column.text(row, 'sku'),
       name: column.text(row, 'name'),
-      unitPrice: column.integer(row, 'unit_price'),
+      unitPriceMinor: column.integer(row, 'unit_price_minor'),
     }));
   }
 }

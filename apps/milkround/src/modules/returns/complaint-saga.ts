@@ -1,5 +1,7 @@
 import { defineSaga, event } from '@switchyard/saga';
+import { withCurrentNames } from '../../shared/previous-field-names.ts';
 import { RefundIssued, RefundRefused } from '../billing/contracts.ts';
+import type { Currency } from '../memberships/contracts.ts';
 import { FileComplaint, RefundAnswerOverdue } from './complaint-messages.ts';
 import { ComplaintResolved, RefundRequested } from './contracts.ts';
 
@@ -12,11 +14,23 @@ export interface ComplaintData {
   reason: string;
   refundId: string;
   filedAt: string;
-  /** What billing refunded; 0 until then, and when it refused. */
-  amountPence: number;
+  /** What billing refunded, in minor units of `currency`; 0 until then, and when it refused. */
+  amountMinor: number;
+  /** The currency billing refunded in; null until then, when it refused, or when its answer did not say. */
+  currency: Currency | null;
   refusalReason: string | null;
   escalatedAt: string | null;
   resolvedAt: string | null;
+}
+
+/**
+ * A complaint's data as this release keeps it. Instances stored by the release before decision 0026
+ * name the amount `amountPence` and hold no currency: they read as `amountMinor`, with `currency` null,
+ * and are stored under the new names at their next step.
+ */
+export function complaintDataOf(stored: ComplaintData): ComplaintData {
+  const data = withCurrentNames(stored, { amountPence: 'amountMinor' }) as ComplaintData;
+  return { ...data, currency: data.currency ?? null };
 }
 
 /** Options of the complaint saga. */
@@ -42,7 +56,8 @@ export function complaintSaga(options: ComplaintSagaOptions) {
       reason: '',
       refundId: '',
       filedAt: '',
-      amountPence: 0,
+      amountMinor: 0,
+      currency: null,
       refusalReason: null,
       escalatedAt: null,
       resolvedAt: null,
@@ -85,29 +100,33 @@ export function complaintSaga(options: ComplaintSagaOptions) {
         ['AwaitingRefund', 'Escalated'],
         when('issued', (saga) =>
           saga
-            .update(({ data, message, now }) => {
-              data.amountPence = message.amountPence;
-              data.resolvedAt = now.toISOString();
-            })
+            .update(({ data, message, now }) => ({
+              ...complaintDataOf(data),
+              amountMinor: message.amountMinor,
+              currency: message.currency ?? null,
+              resolvedAt: now.toISOString(),
+            }))
             .unschedule('overdue')
             .publish(ComplaintResolved, ({ data, sagaId }) => ({
               complaintId: sagaId,
               outcome: 'refunded' as const,
-              amountPence: data.amountPence,
+              amountMinor: data.amountMinor,
+              ...(data.currency ? { currency: data.currency } : {}),
             }))
             .transitionTo('Refunded'),
         ),
         when('refused', (saga) =>
           saga
-            .update(({ data, message, now }) => {
-              data.refusalReason = message.reason;
-              data.resolvedAt = now.toISOString();
-            })
+            .update(({ data, message, now }) => ({
+              ...complaintDataOf(data),
+              refusalReason: message.reason,
+              resolvedAt: now.toISOString(),
+            }))
             .unschedule('overdue')
             .publish(ComplaintResolved, ({ message, sagaId }) => ({
               complaintId: sagaId,
               outcome: 'refused' as const,
-              amountPence: 0,
+              amountMinor: 0,
               reason: message.reason,
             }))
             .transitionTo('Refused'),
@@ -117,9 +136,7 @@ export function complaintSaga(options: ComplaintSagaOptions) {
         'AwaitingRefund',
         when('overdue', (saga) =>
           saga
-            .update(({ data, now }) => {
-              data.escalatedAt = now.toISOString();
-            })
+            .update(({ data, now }) => ({ ...complaintDataOf(data), escalatedAt: now.toISOString() }))
             .transitionTo('Escalated'),
         ),
       ),

@@ -1,6 +1,7 @@
 import type { SagaView } from '@switchyard/saga';
 import { z } from 'zod';
-import type { ComplaintData } from './complaint-saga.ts';
+import { Currency } from '../memberships/contracts.ts';
+import { type ComplaintData, complaintDataOf } from './complaint-saga.ts';
 
 /** A complaint as the HTTP API shows it. */
 export const ComplaintStatus = z.object({
@@ -11,8 +12,10 @@ export const ComplaintStatus = z.object({
   sku: z.string(),
   quantity: z.number().int(),
   reason: z.string(),
-  /** What was refunded, in minor units; 0 unless refunded. */
-  amountPence: z.number().int(),
+  /** What was refunded, in minor units of `currency`; 0 unless refunded. */
+  amountMinor: z.number().int(),
+  /** The ISO 4217 currency of the refund (GBP for UK customers, USD for US ones); null until refunded. */
+  currency: Currency.nullable(),
   refusalReason: z.string().nullable(),
   filedAt: z.string(),
   escalatedAt: z.string().nullable(),
@@ -31,7 +34,7 @@ const statusOfState: Record<string, ComplaintStatus['status']> = {
 export function complaintStatus(view: SagaView): ComplaintStatus | undefined {
   const status = view.state === undefined ? undefined : statusOfState[view.state];
   if (!status) return undefined;
-  const data = view.data as ComplaintData;
+  const data = complaintDataOf(view.data as ComplaintData);
   return {
     complaintId: view.id,
     status,
@@ -40,7 +43,8 @@ export function complaintStatus(view: SagaView): ComplaintStatus | undefined {
     sku: data.sku,
     quantity: data.quantity,
     reason: data.reason,
-    amountPence: data.amountPence,
+    amountMinor: data.amountMinor,
+    currency: data.currency,
     refusalReason: data.refusalReason,
     filedAt: data.filedAt,
     escalatedAt: data.escalatedAt,
