@@ -81,7 +81,7 @@ describe('parseDesiredState', () => {
     refuses(
       () => parse({ services: { billing: { live: 'blue', colour: 'red', weight: 1 } } }),
       'services.billing',
-      'has unknown keys "colour", "weight"; a service may have only live, canary, versions',
+      'has unknown keys "colour", "weight"; a service may have only live, previous, canary, versions',
     );
     refuses(
       () =>
@@ -162,6 +162,21 @@ describe('parseDesiredState', () => {
         percent: 99,
       },
     );
+  });
+
+  it('reads the previous slot, refusing one not in the list, the live slot itself, or a non-name', () => {
+    const withPrevious = (previous: unknown) => () =>
+      parse({ services: { billing: { live: 'blue', previous } } });
+    assert.deepEqual(withPrevious('green')().services.billing, { live: 'blue', previous: 'green' });
+    // Left empty (`previous:` in YAML) it is absent, as an empty canary is.
+    assert.deepEqual(withPrevious(null)().services.billing, { live: 'blue' });
+    refuses(withPrevious('red'), 'services.billing.previous', 'is "red", not one of the slots (blue, green)');
+    refuses(
+      withPrevious('blue'),
+      'services.billing.previous',
+      'is "blue", the live slot; previous names the slot live before it',
+    );
+    refuses(withPrevious(3), 'services.billing.previous', 'is 3, not a slot name');
   });
 
   it('refuses versions for a slot not in the list, and versions that are not non-empty strings', () => {

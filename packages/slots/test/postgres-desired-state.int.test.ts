@@ -47,11 +47,12 @@ async function seed(client: SqlClient, schema: string, state: DesiredSlots): Pro
     }
     for (const [service, slots] of Object.entries(state.services)) {
       await tx.query(
-        `insert into ${schema}.slot_services (service, live, canary_slot, canary_percent, versions)
-         values ($1, $2, $3, $4, $5::jsonb)`,
+        `insert into ${schema}.slot_services (service, live, previous, canary_slot, canary_percent, versions)
+         values ($1, $2, $3, $4, $5, $6::jsonb)`,
         [
           service,
           slots.live,
+          slots.previous ?? null,
           slots.canary?.slot ?? null,
           slots.canary?.percent ?? null,
           JSON.stringify(slots.versions ?? {}),
@@ -178,6 +179,21 @@ if (postgres.skip) {
         /check constraint/,
       );
       await insert(`('fine', 'blue', 'green', 99, '{"blue": "2026.12.1"}')`);
+    });
+
+    it('checks the previous slot in SQL: a slot name, and not the live slot', async () => {
+      const insert = (values: string) =>
+        store.client.query(`insert into ${table} (service, live, previous) values ${values}`);
+      for (const values of [`('p', 'blue', 'blue')`, `('p', 'blue', 'Green')`, `('p', 'blue', '')`]) {
+        await assert.rejects(insert(values), /check constraint "slot_services_previous_check"/, values);
+      }
+      await insert(`('p', 'blue', 'green')`);
+      await insert(`('q', 'blue', null)`);
+      // A switch that moves live onto the previous slot without moving previous is refused too.
+      await assert.rejects(
+        store.client.query(`update ${table} set live = 'green' where service = 'p'`),
+        /check constraint "slot_services_previous_check"/,
+      );
     });
   });
 }

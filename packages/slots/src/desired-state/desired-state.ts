@@ -13,6 +13,8 @@ export interface DesiredSlots {
 export interface ServiceSlots {
   /** Where new conversations go (all of them, or all but the canary's share). */
   readonly live: string;
+  /** The slot that was live before the last switch: where a rollback goes. */
+  readonly previous?: string | undefined;
   /** A share of new conversations sent to another slot; affinity keeps each where it started. */
   readonly canary?: CanaryShare | undefined;
   /** The version each slot runs, as the release work records it; shown by `yard slots status`. */

@@ -134,6 +134,8 @@ function setService(document: Document, service: string, slots: ServiceSlots): v
   const services = mapAt(document, document.contents as YAMLMap, 'services');
   const entry = mapAt(document, services, service);
   entry.set('live', slots.live);
+  if (slots.previous !== undefined) entry.set('previous', slots.previous);
+  else entry.delete('previous');
   if (slots.canary) {
     const canary = mapAt(document, entry, 'canary');
     canary.set('slot', slots.canary.slot);

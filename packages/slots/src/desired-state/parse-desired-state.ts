@@ -62,6 +62,7 @@ const versionsSchema = z.record(
 
 const serviceSchema = mappingOf('a service', {
   live: slotName,
+  previous: slotName.nullish(),
   canary: canarySchema.nullish(),
   versions: versionsSchema.nullish(),
 });
@@ -123,6 +124,7 @@ function checkSlots(slots: readonly string[], source: string): readonly string[]
 
 interface RawService {
   readonly live: string;
+  readonly previous?: string | null | undefined;
   readonly canary?: { readonly slot: string; readonly percent: number } | null | undefined;
   readonly versions?: Readonly<Record<string, string>> | null | undefined;
 }
@@ -147,6 +149,19 @@ function checkService(
   }
   const oneOfSlots = (value: string) => `is "${value}", not one of the slots (${slots.join(', ')})`;
   if (!slots.includes(entry.live)) throw new DesiredStateError(source, at('live'), oneOfSlots(entry.live));
+  // Null (an empty `previous:` in YAML) means none, as for a canary.
+  const previous = entry.previous ?? undefined;
+  if (previous !== undefined) {
+    if (!slots.includes(previous)) throw new DesiredStateError(source, at('previous'), oneOfSlots(previous));
+    // A rollback to the live slot would change nothing: a previous slot equal to live is a mistake.
+    if (previous === entry.live) {
+      throw new DesiredStateError(
+        source,
+        at('previous'),
+        `is "${previous}", the live slot; previous names the slot live before it (or remove it)`,
+      );
+    }
+  }
   let canary: CanaryShare | undefined;
   if (entry.canary) {
     const { slot, percent } = entry.canary;
@@ -175,6 +190,7 @@ function checkService(
   }
   return {
     live: entry.live,
+    ...(previous !== undefined ? { previous } : {}),
     ...(canary ? { canary } : {}),
     ...(versions ? { versions } : {}),
   };

@@ -55,10 +55,11 @@ export class PostgresDesiredState implements DesiredStateSource {
       );
       const written = checked.services[service] as ServiceSlots;
       await tx.query(
-        `insert into ${this.#schema}.slot_services (service, live, canary_slot, canary_percent, versions)
-         values ($1, $2, $3, $4, $5::jsonb)
+        `insert into ${this.#schema}.slot_services (service, live, previous, canary_slot, canary_percent, versions)
+         values ($1, $2, $3, $4, $5, $6::jsonb)
          on conflict (service) do update set
            live = excluded.live,
+           previous = excluded.previous,
            canary_slot = excluded.canary_slot,
            canary_percent = excluded.canary_percent,
            versions = excluded.versions,
@@ -66,6 +67,7 @@ export class PostgresDesiredState implements DesiredStateSource {
         [
           service,
           written.live,
+          written.previous ?? null,
           written.canary?.slot ?? null,
           written.canary?.percent ?? null,
           JSON.stringify(written.versions ?? {}),
@@ -81,7 +83,7 @@ export class PostgresDesiredState implements DesiredStateSource {
       `select
          (select coalesce(json_agg(name order by position, name), '[]') from ${this.#schema}.slot_names) as slots,
          (select coalesce(json_agg(json_build_object(
-            'service', service, 'live', live, 'canary_slot', canary_slot,
+            'service', service, 'live', live, 'previous', previous, 'canary_slot', canary_slot,
             'canary_percent', canary_percent, 'versions', versions) order by service), '[]')
           from ${this.#schema}.slot_services) as services`,
     );
@@ -92,6 +94,7 @@ export class PostgresDesiredState implements DesiredStateSource {
       const noCanary = row.canary_slot === null && row.canary_percent === null;
       services[String(row.service)] = {
         live: row.live,
+        ...(row.previous === null ? {} : { previous: row.previous }),
         ...(noCanary ? {} : { canary: { slot: row.canary_slot, percent: row.canary_percent } }),
         ...(isEmptyObject(row.versions) ? {} : { versions: row.versions }),
       };

@@ -130,6 +130,51 @@ export function desiredStateContract(
       assert.deepEqual(await source.read(), seeded);
     });
 
+    it('keeps the previous slot through a round trip: seeded, read, and written by a switch back', async () => {
+      const { source, seed } = await fresh();
+      const switched: DesiredSlots = {
+        ...seeded,
+        services: { ...seeded.services, orders: { live: 'green', previous: 'amber' } },
+      };
+      await seed(switched);
+      assert.deepEqual(await source.read(), switched);
+      // A rollback: the previous slot goes live, and the slot it leaves becomes the previous one.
+      const returned = await source.update('orders', (current) => ({
+        live: current?.previous as string,
+        previous: current?.live,
+      }));
+      const rolledBack = {
+        ...seeded,
+        services: { ...seeded.services, orders: { live: 'amber', previous: 'green' } },
+      };
+      assert.deepEqual(returned, rolledBack);
+      assert.deepEqual(await source.read(), rolledBack);
+    });
+
+    it('clears the previous slot when the change leaves it out', async () => {
+      const { source, seed } = await fresh();
+      await seed({
+        ...seeded,
+        services: { ...seeded.services, orders: { live: 'green', previous: 'amber' } },
+      });
+      const returned = await source.update('orders', (current) => ({ live: current?.live as string }));
+      assert.deepEqual(returned, seeded);
+      assert.deepEqual(await source.read(), seeded);
+    });
+
+    it('refuses a previous slot that is the live slot, writing nothing', async () => {
+      const { source, seed } = await fresh();
+      await seed(seeded);
+      await assert.rejects(
+        source.update('orders', () => ({ live: 'green', previous: 'green' })),
+        {
+          path: 'services.orders.previous',
+          message: /is "green", the live slot; previous names the slot live before it/,
+        },
+      );
+      assert.deepEqual(await source.read(), seeded);
+    });
+
     it('lets a change that throws propagate, writing nothing', async () => {
       const { source, seed } = await fresh();
       await seed(seeded);
