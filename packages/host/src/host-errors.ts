@@ -22,6 +22,7 @@ declare module '@switchyard/bus' {
     HTTP_REQUEST_REFUSED: '@switchyard/host';
     HTTP_REQUEST_TIMEOUT: '@switchyard/host';
     HTTP_ROUTE_NOT_FOUND: '@switchyard/host';
+    HTTP_SLOT_AFFINITY_INVALID: '@switchyard/host';
     HTTP_UNAUTHORIZED: '@switchyard/host';
   }
 }
@@ -40,6 +41,8 @@ export const hostProblems = {
   pathInvalid: problemType('HTTP_PATH_INVALID', 400),
   /** Node's HTTP parser could not read the request. */
   notHttp: problemType('HTTP_NOT_HTTP', 400),
+  /** The slot affinity header or cookie does not name a slot. */
+  slotAffinityInvalid: problemType('HTTP_SLOT_AFFINITY_INVALID', 400),
   /** An operational endpoint was asked without the operations token. */
   unauthorized: problemType('HTTP_UNAUTHORIZED', 401),
   /** No route answers this method and path. */

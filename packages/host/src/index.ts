@@ -64,6 +64,7 @@ export { createHost, type Host, type HostOptions } from './runtime/host.ts';
 export { type ModuleWiring, migrateModules, openDatabase, wireModules } from './runtime/module-wiring.ts';
 export { type HostProcessOptions, hostExitCodes, runHostProcess } from './runtime/run-host-process.ts';
 export { runUntilSignalled } from './runtime/run-until-signalled.ts';
+export { desiredStateOf, serviceCatalogue, slotReconcilerOf } from './runtime/slot-wiring.ts';
 export { isStorableText, maxIdLength, maxTextLength, storable } from './schemas/storable.ts';
 export { checkReadiness, type HealthCheck, type ReadinessReport } from './server/health.ts';
 export { createHttpServer, type HttpServerOptions } from './server/http-server.ts';
@@ -88,3 +89,4 @@ export {
   type RouteResponse,
   route,
 } from './server/route.ts';
+export { httpSlotAffinity, slotAffinityCookie, slotAffinityHeader } from './server/slot-affinity.ts';

@@ -56,9 +56,30 @@ describe('hostConfigSchema', () => {
       },
       shutdown: { deadlineMs: 10_000 },
       seed: { demoData: true },
+      slots: { reconcile: false, intervalMs: 2_000, stoppedAfterMs: 15_000 },
     };
     assert.deepEqual(config, expected);
     assert.equal(sourceOf('transport.kind'), 'default');
+  });
+
+  test('reads the slot from SWITCHYARD_SLOT, resolves the desired state file from the project root, and refuses what cannot work', () => {
+    const { config } = loadHostConfig({
+      env: { SWITCHYARD_SLOT: 'green', SWITCHYARD_SLOTS__DESIRED_STATE: 'deploy/slots.yaml' },
+    });
+    assert.equal(config.slot, 'green');
+    assert.equal(config.slots.desiredState, resolve(import.meta.dirname, '../../../deploy/slots.yaml'));
+    const badSlot = configError(() => loadHostConfig({ env: { SWITCHYARD_SLOT: 'Green Slot' } }));
+    assert.match(badSlot.message, /slot.*expected a slot name/);
+    const noState = configError(() =>
+      loadHostConfig({ env: { SWITCHYARD_SLOTS__RECONCILE: 'true', RABBITMQ_URL: 'amqp://127.0.0.1' } }),
+    );
+    assert.match(noState.message, /slots\.desiredState.*required when slots\.reconcile is true/);
+    const noBroker = configError(() =>
+      loadHostConfig({
+        env: { SWITCHYARD_SLOTS__RECONCILE: 'true', SWITCHYARD_SLOTS__DESIRED_STATE: 'postgres' },
+      }),
+    );
+    assert.match(noBroker.message, /slots\.reconcile.*needs transport\.kind "rabbitmq"/);
   });
 
   test('refuses an inbox window shorter than the redelivery schedule, naming the path and the rule', () => {

@@ -200,6 +200,31 @@ const seedSchema = z.strictObject({
 // Sections use prefault, not default: zod returns a default as it is, while a prefault is parsed, which
 // fills in the section's own defaults and infers the transport kind.
 /** The configuration of a process running Switchyard modules; every field has a default. */
+const SLOT_NAME =
+  'expected a slot name: a lower-case letter, then up to 30 lower-case letters, digits or "-"';
+
+const slotsSchema = z.strictObject({
+  desiredState: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where the desired state of the slots is: a YAML file (relative to the config file, else the project root) or "postgres" for the tables in the database',
+    ),
+  reconcile: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Run the slots' reconciler in this process: converge RabbitMQ's routing to the desired state, repair drift, move what stopped slots left. Any number of processes may",
+    ),
+  intervalMs: integer(100, 600_000).default(2_000).describe("Milliseconds between the reconciler's passes"),
+  stoppedAfterMs: integer(1_000, 3_600_000)
+    .default(15_000)
+    .describe(
+      'Milliseconds a slot may have no consumers before it counts as stopped: its affinity messages then go to the live slot, and what it left queued is moved there',
+    ),
+});
+
 export const hostConfigSchema = z
   .strictObject({
     http: httpSchema.prefault({}).describe('HTTP server'),
@@ -214,6 +239,31 @@ export const hostConfigSchema = z
     bus: busSchema.prefault({}).describe('Message handling'),
     shutdown: shutdownSchema.prefault({}).describe('Graceful shutdown'),
     seed: seedSchema.prefault({}).describe('Sample data'),
+    slot: z
+      .string({ error: SLOT_NAME })
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: SLOT_NAME })
+      .optional()
+      .describe(
+        "The blue/green slot this process runs in (SWITCHYARD_SLOT): its endpoints consume from <endpoint>@<slot>, fed by the slots' routing; unset, it runs in none",
+      ),
+    slots: slotsSchema
+      .prefault({})
+      .describe('Blue/green slots: the desired state, and whether this process reconciles to it'),
+  })
+  .superRefine((config, context) => {
+    if (!config.slots.reconcile) return;
+    if (config.slots.desiredState === undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['slots', 'desiredState'],
+        message: 'is required when slots.reconcile is true',
+      });
+    if (config.transport.kind !== 'rabbitmq')
+      context.addIssue({
+        code: 'custom',
+        path: ['slots', 'reconcile'],
+        message: 'needs transport.kind "rabbitmq": slots route on RabbitMQ',
+      });
   })
   .describe('Configuration of a process running Switchyard modules');
 
@@ -242,14 +292,22 @@ export interface LoadHostConfigOptions extends LoadConfigOptions {
 export function loadHostConfig(options: LoadHostConfigOptions = {}): LoadedConfig<HostConfig> {
   const { cwd = process.cwd(), ...rest } = options;
   const loaded = loadConfig(hostConfigSchema, { aliases: { ...hostEnvAliases }, ...rest });
+  const baseOf = (path: string) => {
+    const fromFile = rest.file !== undefined && loaded.sourceOf(path).startsWith('file ');
+    return fromFile ? dirname(resolve(cwd, rest.file as string)) : projectRoot(cwd);
+  };
+  const { desiredState } = loaded.config.slots;
+  const slots =
+    desiredState === undefined || desiredState === 'postgres'
+      ? loaded.config.slots
+      : { ...loaded.config.slots, desiredState: resolve(baseOf('slots.desiredState'), desiredState) };
   const { dataDir } = loaded.config.database;
-  if (isInMemoryDataDir(dataDir)) return loaded;
-  const fromFile = rest.file !== undefined && loaded.sourceOf('database.dataDir').startsWith('file ');
-  const base = fromFile ? dirname(resolve(cwd, rest.file as string)) : projectRoot(cwd);
+  if (isInMemoryDataDir(dataDir)) return { config: { ...loaded.config, slots }, sourceOf: loaded.sourceOf };
   return {
     config: {
       ...loaded.config,
-      database: { ...loaded.config.database, dataDir: resolveDataDir(dataDir, base) },
+      slots,
+      database: { ...loaded.config.database, dataDir: resolveDataDir(dataDir, baseOf('database.dataDir')) },
     },
     sourceOf: loaded.sourceOf,
   };

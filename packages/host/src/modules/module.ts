@@ -2,6 +2,7 @@ import {
   type Bus,
   ConfigurationError,
   type Inbox,
+  type MessageType,
   type ReceiveEndpointDefinition,
   type SagaStore,
   type Scheduler,
@@ -45,6 +46,12 @@ export interface ModuleDefinition {
   readonly start?: (services: ModuleServices) => Promise<void>;
   /** Demo data, run at every start while seeding is on (after `start`): it must be idempotent. */
   readonly seed?: (services: ModuleServices) => Promise<void>;
+  /**
+   * Message types that always go to the live slot of whatever consumes them, never bound to the slot
+   * that produced them: recurring work that would otherwise keep an old slot busy for ever (a nightly
+   * tick that books the next one).
+   */
+  readonly slotFollowsLive?: readonly MessageType[];
 }
 
 const modulePattern = /^[a-z][a-z0-9_]{0,62}$/;

@@ -11,7 +11,9 @@ import { startBanner } from '../logging/start-banner.ts';
 import { type DeploymentProfiles, type ModuleDefinition, modulesOfProfile } from '../modules/module.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { type PrometheusMetrics, startPrometheusMetrics } from '../server/metrics.ts';
+import { httpSlotAffinity } from '../server/slot-affinity.ts';
 import { migrateModules, openDatabase, wireModules } from './module-wiring.ts';
+import { desiredStateOf, serviceCatalogue, slotReconcilerOf } from './slot-wiring.ts';
 /** What a host runs: validated configuration, the modules, and the profiles that pick among them. */
 export interface HostOptions {
   readonly config: HostConfig;
@@ -109,6 +111,9 @@ async function startRunning(
     const bus = createBus({
       transport,
       endpoints: wiring.endpoints,
+      slot: config.slot,
+      slotFollowsLive: modules.flatMap((each) => each.slotFollowsLive ?? []),
+      outbound: [httpSlotAffinity],
       scheduler,
       logger,
       handlerTimeoutMs: config.bus.handlerTimeoutMs,
@@ -152,6 +157,19 @@ async function startRunning(
         },
       ],
     });
+    // Before the bus starts: a process that is the first of its slot finds its routing in place.
+    const catalogue = serviceCatalogue(options.modules, servicesOf);
+    const reconciler = slotReconcilerOf(
+      config,
+      await desiredStateOf(config, sql, catalogue),
+      catalogue,
+      logger,
+    );
+    if (reconciler) {
+      await reconciler.reconcileOnce();
+      reconciler.start();
+      closers.push(() => reconciler.stop());
+    }
     await bus.start();
     closers.push(() => bus.stop({ deadlineMs: options.config.shutdown.deadlineMs }));
     for (const each of modules) await each.start?.(servicesOf(each));

@@ -18,6 +18,7 @@ import { problemResponseSchema } from './problem-schema.ts';
 import { useJsonBodies } from './request-body.ts';
 import type { RouteDefinition } from './route.ts';
 import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
+import { inRequestSlot, requestedSlot } from './slot-affinity.ts';
 import { installTraceContext } from './trace-context.ts';
 
 /** What the host's HTTP server serves besides the modules' routes. */
@@ -181,14 +182,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       },
       handler: async (request, reply) => {
         const parent = propagation.extract(context.active(), request.headers);
+        const slot = requestedSlot(request.headers);
         const answer = await context.with(parent, () =>
-          definition.handler({
-            body: request.body,
-            query: request.query,
-            params: request.params,
-            headers: request.headers,
-            id: request.id,
-          }),
+          inRequestSlot(slot, () =>
+            definition.handler({
+              body: request.body,
+              query: request.query,
+              params: request.params,
+              headers: request.headers,
+              id: request.id,
+            }),
+          ),
         );
         if (answer.headers) reply.headers(answer.headers);
         reply.status(answer.status);
