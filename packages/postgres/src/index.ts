@@ -44,6 +44,11 @@ export { MigrationError, NoRouteError } from './postgres-errors.ts';
 export { PostgresSagaStore, type PostgresSagaStoreOptions } from './saga-store/postgres-saga-store.ts';
 export { PostgresScheduler } from './scheduler/postgres-scheduler.ts';
 export type { PostgresSchedulerOptions } from './scheduler/scheduler-options.ts';
+export {
+  countSlotConversations,
+  type SlotConversationQuery,
+  type SlotConversations,
+} from './slots/slot-conversations.ts';
 export { qualified, quoteIdentifier } from './sql/identifiers.ts';
 export { notifyChannel } from './sql/notify-channel.ts';
 export { connectPostgres, type PostgresClientOptions } from './sql/pg-client.ts';

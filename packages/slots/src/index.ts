@@ -65,6 +65,7 @@ export {
 } from './desired-state/postgres-desired-state.ts';
 export { defaultSlotsSchema, slotsMigrations } from './desired-state/slots-migrations.ts';
 export { type EvacuationReport, evacuateQueue } from './drain/evacuate-queue.ts';
+export { PostgresOpenConversations } from './drain/postgres-open-conversations.ts';
 export {
   type EndpointSlotStatus,
   type OpenConversationCounter,

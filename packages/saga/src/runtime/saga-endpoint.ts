@@ -3,6 +3,7 @@ import {
   type ConsumeContext,
   captureOutgoing,
   consumer,
+  envelopeHeaders,
   type Middleware,
   type ReceiveEndpointDefinition,
   type ReceiveEndpointOptions,
@@ -59,16 +60,19 @@ export function sagaEndpoint<Tx>(
   const ownQueue = `queue:${name}`;
 
   const apply = async (context: ConsumeContext, tx: Tx, outcome: SagaOutcome) => {
+    // An instance that started in a slot keeps its conversation there, whichever slot handled this step.
+    const slot = outcome.slot === undefined ? {} : { headers: { [envelopeHeaders.slot]: outcome.slot } };
     for (const effect of outcome.effects) {
       switch (effect.kind) {
         case 'publish':
-          await context.publish(effect.messageType, effect.message);
+          await context.publish(effect.messageType, effect.message, slot);
           break;
         case 'send':
-          await context.send(effect.destination, effect.messageType, effect.message);
+          await context.send(effect.destination, effect.messageType, effect.message, slot);
           break;
         case 'request':
           await context.send(effect.destination, effect.messageType, effect.message, {
+            ...slot,
             requestId: uuidv7(),
             correlationId: effect.sagaId,
             responseAddress: ownQueue,
@@ -79,7 +83,7 @@ export function sagaEndpoint<Tx>(
           const outgoing = await captureOutgoing(context, () =>
             context.send(ownQueue, effect.messageType, effect.message, {
               messageId: effect.token,
-              headers: { [scheduledEventHeader]: effect.event },
+              headers: { ...slot.headers, [scheduledEventHeader]: effect.event },
             }),
           );
           await (scheduler as Scheduler<Tx>).schedule(
@@ -151,6 +155,7 @@ export function sagaEndpoint<Tx>(
           messageId: context.envelope.messageId,
           correlationId: context.envelope.correlationId,
           scheduledAs: typeof scheduledAs === 'string' ? scheduledAs : undefined,
+          endpoint: context.endpoint,
         });
         await apply(context as ConsumeContext, tx, outcome);
       },

@@ -76,7 +76,10 @@ export class SagaEngine<Tx> {
           );
         }
       }
-      instance ??= newInstance(this.#rules, lookup);
+      if (!instance) {
+        instance = newInstance(this.#rules, lookup);
+        if (incoming.endpoint?.includes('@')) instance.bookkeeping.startedIn = incoming.endpoint;
+      }
     }
     const unit = startUnit(instance, incoming.messageId, new Date(this.#now()));
     if (incoming.scheduledAs !== undefined) {

@@ -29,6 +29,11 @@ export interface SagaBookkeeping {
   readonly raised: string[];
   /** Per schedulable event, the token (message id) of the one scheduled now. */
   readonly timeouts: Record<string, string>;
+  /**
+   * The queue the instance started in when that was a slot's (`billing@blue`): its conversation
+   * belongs to that slot, which what it sends goes back to, and which is not drained while it is open.
+   */
+  startedIn?: string;
 }
 
 /** One saga instance as the runtime works with it. */

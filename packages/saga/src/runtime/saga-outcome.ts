@@ -10,6 +10,8 @@ export interface IncomingSagaMessage {
   readonly correlationId?: string | undefined;
   /** The event name a saga scheduled this message as; only the latest scheduled one is applied. */
   readonly scheduledAs?: string | undefined;
+  /** The queue it was consumed from; a new instance remembers it when it is a slot's. */
+  readonly endpoint?: string | undefined;
 }
 
 /** What a unit of work asks the runtime to do once it commits (the runtime writes these in the same transaction). */
@@ -61,6 +63,8 @@ export interface SagaOutcome {
   readonly state: string | undefined;
   readonly effects: readonly SagaEffect[];
   readonly transitions: readonly SagaTransition[];
+  /** The slot the instance started in, if it started in one: what it produces is bound to it. */
+  readonly slot?: string | undefined;
 }
 
 /** An outcome that changed nothing. */

@@ -50,5 +50,12 @@ export function unitOutcome(result: SagaResult, unit: Unit): SagaOutcome {
     state: unit.instance.state,
     effects: unit.effects,
     transitions: unit.transitions,
+    slot: slotOfQueue(unit.instance.bookkeeping.startedIn),
   };
+}
+
+/** The slot of a slot's queue (`billing@blue` → `blue`); undefined for any other queue. */
+export function slotOfQueue(queue: string | undefined): string | undefined {
+  const at = queue?.lastIndexOf('@') ?? -1;
+  return queue !== undefined && at > 0 ? queue.slice(at + 1) : undefined;
 }
