@@ -165,6 +165,7 @@ export { redactUrl } from './redact-url.ts';
 export {
   checkSlotName,
   conversationBucket,
+  endpointOfQueue,
   routingHeadersOf,
   slotQueueName,
   slotRouterName,

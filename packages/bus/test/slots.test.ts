@@ -7,13 +7,22 @@ import {
   createBus,
   envelopeHeaders,
   MemoryBroker,
+  MemoryDatabase,
+  MemoryInbox,
+  MemoryOutbox,
+  type MemoryTransaction,
   MemoryTransport,
+  massTransitJsonCodec,
   receiveEndpoint,
   slotRoutingHeaders,
   startTestHarness,
   type TestHarness,
+  transactional,
+  transactionOf,
+  uuidv7,
 } from '@switchyard/bus';
 import { CheckStock, OrderAccepted, OrderPlaced, order } from './support/messages.ts';
+import { outboxDispatching } from './support/outbox-dispatching.ts';
 
 /** Leads each service's entry exchange to its slot's exchange, as the slots' reconciler does on a broker. */
 async function routeEntriesToSlot(harness: TestHarness, entries: readonly string[], slot: string) {
@@ -111,6 +120,55 @@ describe('a bus running in a slot', () => {
       Math.min(...counts) > 850 && Math.max(...counts) < 1150,
       `${Math.min(...counts)}..${Math.max(...counts)}`,
     );
+  });
+
+  it("finds a message handled in one slot already handled in another: the slots share the endpoint's inbox", async () => {
+    const database = new MemoryDatabase();
+    const inbox = new MemoryInbox(database);
+    const runs = () => database.table('runs', () => new Map<string, number>());
+    const inSlot = async (slot: string) => {
+      const broker = new MemoryBroker();
+      const outbox = new MemoryOutbox(database);
+      const { dispatcher, services } = outboxDispatching(broker, outbox);
+      return startTestHarness({
+        broker,
+        services,
+        slot,
+        endpoints: [
+          receiveEndpoint('orders', {
+            middleware: [transactional({ transactions: database, outbox, inbox, dispatcher })],
+            consumers: [
+              consumer(OrderPlaced, (message, context) => {
+                const staged = transactionOf<MemoryTransaction>(context).stage(runs());
+                staged.set(message.orderId, (staged.get(message.orderId) ?? 0) + 1);
+              }),
+            ],
+          }),
+        ],
+      });
+    };
+    const [blue, green] = [await inSlot('blue'), await inSlot('green')];
+    try {
+      const messageId = uuidv7();
+      const body = Buffer.from(
+        JSON.stringify({
+          messageId,
+          messageType: [OrderPlaced.urn],
+          message: order('o-9'),
+          sentTime: new Date().toISOString(),
+        }),
+      );
+      const copy = { messageId, contentType: massTransitJsonCodec.contentType, body, headers: {} };
+      // As a stopped slot's queue is moved to the live slot after its consumer committed but before it acknowledged.
+      await blue.transport.send('orders@blue', copy);
+      await blue.consumed.waitForCount(OrderPlaced, 1);
+      await green.transport.send('orders@green', copy);
+      await green.consumed.waitForCount(OrderPlaced, 1);
+      assert.equal(runs().get('o-9'), 1);
+    } finally {
+      await blue.stop();
+      await green.stop();
+    }
   });
 
   it('refuses a slot name that cannot name a queue, a policy and a label', () => {

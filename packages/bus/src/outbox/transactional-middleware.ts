@@ -5,6 +5,7 @@ import type { Inbox } from '../ports/inbox.ts';
 import type { Outbox, OutgoingMessage } from '../ports/outbox.ts';
 import type { TransactionRunner } from '../ports/transaction.ts';
 import type { TransactionalSends } from '../ports/transactional-sends.ts';
+import { endpointOfQueue } from '../slots/slot-routing.ts';
 import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 
 const transactionItem = 'switchyard.transaction';
@@ -50,7 +51,8 @@ export function transactional<Tx>(options: TransactionalOptions<Tx>): Middleware
     // An attempt that timed out, or a bus past its stop deadline, must not commit what it did.
     const cutShortBy = { signal: context.signal };
     const result = await options.transactions.transaction(async (tx) => {
-      const consumerKey = `${context.endpoint}/${context.consumer}`;
+      // The endpoint, not its slot's queue: a message handled in blue is found handled in green.
+      const consumerKey = `${endpointOfQueue(context.endpoint)}/${context.consumer}`;
       if (options.inbox && (await recordInInbox(options.inbox, tx, consumerKey, context)) === 'duplicate') {
         return { kind: 'duplicate' as const };
       }

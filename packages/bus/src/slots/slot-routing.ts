@@ -38,6 +38,16 @@ export function slotQueueName(endpoint: string, slot: string): string {
 }
 
 /**
+ * The endpoint a queue serves: `billing` for `billing@blue`, the queue itself otherwise. What is kept
+ * per endpoint and must be the same in every slot (the inbox's record of handled messages) is keyed by it:
+ * slots are one service, and a message moved from one slot to another must be found handled.
+ */
+export function endpointOfQueue(queue: string): string {
+  const at = queue.indexOf('@');
+  return at > 0 ? queue.slice(0, at) : queue;
+}
+
+/**
  * The exchange that leads a service endpoint's messages to its slots. Its existence marks the endpoint
  * as running in slots: a sender then must not declare a queue of the endpoint's name behind it.
  */
