@@ -4,6 +4,7 @@ import type { ErrorCode } from '@switchyard/bus';
 declare module '@switchyard/bus' {
   interface SwitchyardErrorCodes {
     CLI_FAILED: '@switchyard/cli';
+    CLI_NOT_DRAINED: '@switchyard/cli';
     CLI_NOT_FOUND: '@switchyard/cli';
     CLI_USAGE: '@switchyard/cli';
   }
@@ -13,5 +14,6 @@ declare module '@switchyard/bus' {
 export function cliErrorCodeOf(exitCode: number): ErrorCode {
   if (exitCode === 2) return 'CLI_USAGE';
   if (exitCode === 3) return 'CLI_NOT_FOUND';
+  if (exitCode === 4) return 'CLI_NOT_DRAINED';
   return 'CLI_FAILED';
 }

@@ -4,6 +4,15 @@ import { commandContext, type GlobalOptions } from './command-context.ts';
 import { listErrors, purgeErrors, retryErrors, showError } from './commands/errors.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { showSaga } from './commands/saga.ts';
+import {
+  defaultDrainTimeout,
+  slotsCanary,
+  slotsPlan,
+  slotsReconcile,
+  slotsRollback,
+  slotsStatus,
+  slotsSwitch,
+} from './commands/slots.ts';
 import { startCommand } from './commands/start.ts';
 import { topologyCommand } from './commands/topology.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
@@ -16,6 +25,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Ends a `--watch` command as SIGINT or SIGTERM does (default: only those signals). */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `yard` with `args` (without the node and script paths); resolves with the exit code. */
@@ -92,6 +103,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     .description('state, data and timeline of a saga, by id or by key=value')
     .action((sagaType: string, key: string) => run((context) => showSaga(context, sagaType, key))());
 
+  addSlotsCommands(program, run, io);
+
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
@@ -109,6 +122,69 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${printable(error instanceof Error ? error.message : String(error))}\n`);
     return exitCodes.failed;
   }
+}
+
+type Run = (
+  work: (context: Awaited<ReturnType<typeof commandContext>>) => Promise<number>,
+) => () => Promise<void>;
+
+/** `yard slots …`: blue/green slots of the app's services (see @switchyard/slots). */
+function addSlotsCommands(program: Command, run: Run, io: CliIo): void {
+  const terminal = { stdout: io.stdout, stderr: io.stderr, signal: io.signal };
+  const slots = program
+    .command('slots')
+    .description(
+      'blue/green slots: which slot of each service is live, switch, roll back, canary (slots.desiredState, RabbitMQ)',
+    );
+  slots
+    .command('status [service]')
+    .description('each slot: live or canary, version, queue depth, consumers, open conversations, drained')
+    .option('--watch', 'redraw every 2 s until Ctrl-C')
+    .action((service: string | undefined, options: { watch?: boolean }) =>
+      run((context) => slotsStatus(context, service, options, terminal))(),
+    );
+  slots
+    .command('plan')
+    .description('what the reconciler would change on the broker now; changes nothing')
+    .action(run((context) => slotsPlan(context)));
+  slots
+    .command('reconcile')
+    .description(
+      'converge the routing to the desired state once (--watch: every slots.intervalMs until Ctrl-C)',
+    )
+    .option('--watch', 'keep reconciling until SIGINT or SIGTERM')
+    .action((options: { watch?: boolean }) => run((context) => slotsReconcile(context, options, terminal))());
+  const drainOptions = (command: Command) =>
+    command
+      .option(
+        '--timeout <duration>',
+        'how long to wait for the old slot to drain (e.g. 30s, 5m); exit 4 if it has not',
+        defaultDrainTimeout,
+      )
+      .option('--no-wait', 'apply and exit without waiting for the old slot to drain');
+  drainOptions(
+    slots
+      .command('switch <service>')
+      .description('make a slot live (it must have consumers), then wait for the old one to drain')
+      .requiredOption('--to <slot>', 'the slot to make live'),
+  ).action((service: string, options: { to: string; timeout: string; wait: boolean }) =>
+    run((context) => slotsSwitch(context, service, options, terminal))(),
+  );
+  drainOptions(
+    slots
+      .command('rollback <service>')
+      .description('make the slot live before the last switch live again, then wait for the other to drain'),
+  ).action((service: string, options: { timeout: string; wait: boolean }) =>
+    run((context) => slotsRollback(context, service, options, terminal))(),
+  );
+  slots
+    .command('canary <service>')
+    .description('send a share of new conversations to a slot; --percent 0 ends the canary')
+    .requiredOption('--slot <slot>', 'the canary slot')
+    .requiredOption('--percent <n>', 'whole percent of new conversations, 0 to 99')
+    .action((service: string, options: { slot: string; percent: string }) =>
+      run((context) => slotsCanary(context, service, options))(),
+    );
 }
 
 /** An error message as the terminal may show it: no secret, and not a screenful of someone's input. */

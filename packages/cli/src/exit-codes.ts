@@ -10,6 +10,8 @@ export const exitCodes = {
   usage: 2,
   /** What was asked for does not exist (a saga, a message). */
   notFound: 3,
+  /** `yard slots switch|rollback` changed the routing, but the old slot still held work when its wait timed out. */
+  notDrained: 4,
 } as const;
 
 /** An error that ends the command with a message and a given exit code (and the code that goes with it). */

@@ -1,5 +1,6 @@
 import { redactUrl } from '@switchyard/bus';
 import { EmbeddedDatabaseLockedError, SqlError } from '@switchyard/postgres';
+import { BrokerUnreadableError, DesiredStateError, SwitchRefusedError } from '@switchyard/slots';
 import { CliError, exitCodes } from './exit-codes.ts';
 
 /** A server a command talks to, as an error may name it (its URL without the password). */
@@ -28,6 +29,10 @@ const unreachableCodes = new Set([
 export function explainFailure(error: unknown, server?: ServerInUse): CliError | undefined {
   if (error instanceof CliError) return error;
   if (error instanceof EmbeddedDatabaseLockedError) return new CliError(error.message, exitCodes.failed);
+  // The slots' own messages already say where, what and that nothing was changed.
+  if (error instanceof DesiredStateError) return new CliError(error.message, exitCodes.usage);
+  if (error instanceof SwitchRefusedError || error instanceof BrokerUnreadableError)
+    return new CliError(error.message, exitCodes.failed);
   // SqlError carries the driver's code (a SQLSTATE, or ECONNREFUSED from the socket) as sqlState.
   const code = error instanceof SqlError ? error.sqlState : (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && unreachableCodes.has(code) && server) {

@@ -1,8 +1,8 @@
 /**
  * `yard`, Switchyard's command line: run an app's modules, migrate its database, plan and apply its
- * broker topology, look into and retry its error queues, follow a saga. The `yard` binary calls
- * `runCli`; tools and tests call it the same way, with their own streams, environment and folder,
- * and branch on the documented exit codes.
+ * broker topology, look into and retry its error queues, follow a saga, switch its services between
+ * blue/green slots. The `yard` binary calls `runCli`; tools and tests call it the same way, with their
+ * own streams, environment and folder, and branch on the documented exit codes.
  *
  * ```ts
  * import { Writable } from 'node:stream';

@@ -84,6 +84,7 @@ export class SlotOperations {
       catalogue: this.#options.catalogue,
       conversations: this.#options.conversations,
       service,
+      amqpUrl: this.#options.url,
     });
     const status = found?.slots.find((each) => each.slot === slot);
     if (!status) throw this.#unknownService(service);
@@ -103,7 +104,7 @@ export class SlotOperations {
     let atStart: number | undefined;
     for (;;) {
       const status = await this.status(service, slot);
-      const left = status.messages + status.unacknowledged + (status.openConversations ?? 0);
+      const left = status.messages + (status.openConversations ?? 0); // messages counts the unacknowledged too
       atStart ??= left;
       options.onProgress?.({ status, left, atStart });
       if (status.drained || Date.now() >= deadline) return status;

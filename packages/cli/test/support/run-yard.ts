@@ -11,7 +11,7 @@ export interface YardRun {
 /** Runs `yard` in this process with exactly `env` in folder `cwd`; resolves with the exit code and what it wrote. */
 export async function runYard(
   args: readonly string[],
-  io: { env: NodeJS.ProcessEnv; cwd: string },
+  io: { env: NodeJS.ProcessEnv; cwd: string; signal?: AbortSignal },
 ): Promise<YardRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -23,6 +23,12 @@ export async function runYard(
   stderr.on('data', (chunk) => {
     err += String(chunk);
   });
-  const code = await runCli(args, { stdout, stderr, env: io.env, cwd: io.cwd });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    env: io.env,
+    cwd: io.cwd,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
   return { code, out, err };
 }

@@ -26,6 +26,8 @@ export class SqlError extends SwitchyardError {
 /** SQLSTATEs a caller may meet in normal operation and branch on. */
 export const sqlStates = {
   uniqueViolation: '23505',
+  /** A table the statement names does not exist: the database is not migrated. */
+  undefinedTable: '42P01',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   /** The statement was cancelled, as a transaction whose signal aborted cancels its statement in progress. */

@@ -1,6 +1,7 @@
 import type { ManagementClient } from '@switchyard/rabbitmq';
 import type { DesiredSlots, ServiceCatalogue } from '../desired-state/desired-state.ts';
-import { readLiveRouting } from '../reconciler/live-routing.ts';
+import { ConsumerCounts } from '../reconciler/consumer-counts.ts';
+import { type LiveQueueState, readLiveRouting } from '../reconciler/live-routing.ts';
 import { routingNames } from '../topology/routing-names.ts';
 
 /**
@@ -8,13 +9,15 @@ import { routingNames } from '../topology/routing-names.ts';
  * messages scheduled for it and not yet sent. A slot with any is not drained, however empty its queues.
  */
 export interface OpenConversationCounter {
-  openConversations(service: string, slot: string): Promise<number>;
+  /** Undefined when they cannot be counted (a database without Switchyard's tables). */
+  openConversations(service: string, slot: string): Promise<number | undefined>;
 }
 
 /** One endpoint's queue in one slot. */
 export interface EndpointSlotStatus {
   readonly queue: string;
   readonly exists: boolean;
+  /** Messages in the queue, ready or delivered and not yet acknowledged. */
   readonly messages: number;
   readonly unacknowledged: number;
   readonly consumers: number;
@@ -28,6 +31,7 @@ export interface SlotStatus {
   readonly canaryPercent: number;
   readonly version: string | undefined;
   readonly endpoints: readonly EndpointSlotStatus[];
+  /** Messages in its queues, the unacknowledged among them. */
   readonly messages: number;
   readonly unacknowledged: number;
   readonly consumers: number;
@@ -60,9 +64,31 @@ export async function readSlotStatus(options: {
   readonly conversations?: OpenConversationCounter | undefined;
   /** Only this service (default: every service of the desired state). */
   readonly service?: string | undefined;
+  /**
+   * The broker's AMQP URL: with it, ready messages and consumers are asked of the broker exactly, not
+   * taken from the management API's figures of a few seconds ago (unacknowledged still are).
+   */
+  readonly amqpUrl?: string | undefined;
 }): Promise<ServiceSlotStatus[]> {
   const { desired, catalogue, conversations } = options;
   const live = await readLiveRouting(options.management);
+  if (options.amqpUrl !== undefined) {
+    const counts = new ConsumerCounts(options.amqpUrl);
+    try {
+      const queues = [...live.queues.keys()].filter((name) => name.includes('@'));
+      for (const [queue, exact] of await counts.of(queues)) {
+        const figures = live.queues.get(queue);
+        if (figures)
+          (live.queues as Map<string, LiveQueueState>).set(queue, {
+            ...figures,
+            consumers: exact.consumers,
+            messages: exact.ready + figures.unacknowledged,
+          });
+      }
+    } finally {
+      await counts.close();
+    }
+  }
   const services = Object.entries(desired.services).filter(
     ([service]) => options.service === undefined || service === options.service,
   );

@@ -3,8 +3,10 @@ import { ManagementClient } from '@switchyard/rabbitmq';
 import pino, { type Logger } from 'pino';
 import type { DesiredSlots, DesiredStateSource, ServiceCatalogue } from '../desired-state/desired-state.ts';
 import { BrokerUnreadableError } from '../slots-errors.ts';
+import { routingNames } from '../topology/routing-names.ts';
 import { type EndpointRouting, wantedEndpointRouting } from '../topology/wanted-routing.ts';
 import { type AppliedPlan, applyRoutingPlan } from './apply-routing-plan.ts';
+import { ConsumerCounts } from './consumer-counts.ts';
 import { type LiveRouting, readLiveRouting } from './live-routing.ts';
 import { planRouting, type RoutingPlan, type RoutingStep } from './routing-plan.ts';
 
@@ -52,9 +54,10 @@ export class SlotReconciler {
   readonly #management: ManagementClient;
   readonly #logger: Logger;
   readonly #now: () => number;
+  readonly #consumers: ConsumerCounts;
   /** When each slot queue was first seen without consumers (absent: it has some). */
   readonly #idleSince = new Map<string, number>();
-  /** The desired state of the last pass that converged, to tell drift from a wanted change. */
+  /** The wanted routing of the last pass that converged, to tell drift from a wanted change. */
   #convergedFor: string | undefined;
   readonly #driftRepaired = new Map<string, number>();
   #lastDesired: DesiredSlots | undefined;
@@ -66,6 +69,7 @@ export class SlotReconciler {
 
   constructor(options: SlotReconcilerOptions) {
     this.#options = options;
+    this.#consumers = new ConsumerCounts(options.url);
     this.#management = options.management ?? ManagementClient.forAmqpUrl(options.url);
     this.#logger = options.logger ?? pino({ enabled: false });
     this.#now = options.now ?? Date.now;
@@ -74,16 +78,22 @@ export class SlotReconciler {
   /** What a pass would change now, without changing it. */
   async plan(): Promise<{ desired: DesiredSlots; plan: RoutingPlan; wanted: readonly EndpointRouting[] }> {
     const desired = await this.#options.desiredState.read();
-    const live = await this.#readLive();
+    const read = await this.#readLive();
+    // A loop keeps its connection for the next pass; a single pass must leave nothing open.
+    const live = await this.#withExactConsumers(desired, read).finally(() =>
+      this.#looping ? undefined : this.#consumers.close(),
+    );
     const wanted = this.#wanted(desired, live);
     return { desired, plan: planRouting(wanted, live, { policyPriority: this.#priority }), wanted };
   }
 
   /** One pass: plan and apply. Throws, changing nothing, on a bad desired state or a conflict. */
   async reconcileOnce(): Promise<ReconcilePass> {
-    const { desired, plan } = await this.plan();
+    const { desired, plan, wanted } = await this.plan();
     this.#lastDesired = desired;
-    const fingerprint = JSON.stringify(desired);
+    // What the routing should be, from the desired state and which slots run: a change of either is
+    // wanted, not drift; the same wanted routing found changed on the broker is drift.
+    const fingerprint = JSON.stringify(wanted);
     if (plan.conflicts.length > 0) {
       throw new BrokerUnreadableError(
         `The slots' routing cannot be applied; nothing was changed:\n${plan.conflicts.map((each) => `- ${each}`).join('\n')}`,
@@ -108,7 +118,8 @@ export class SlotReconciler {
             policyPriority: this.#priority,
           });
     for (const report of applied?.evacuations ?? []) {
-      this.#logger.info({ ...report }, 'slots: moved messages from a stopped slot to the live slot');
+      if (report.moved > 0 || report.stoppedBecause)
+        this.#logger.info({ ...report }, 'slots: moved messages from a stopped slot to the live slot');
     }
     this.#convergedFor = fingerprint;
     return { desired, plan, applied, drift };
@@ -140,6 +151,7 @@ export class SlotReconciler {
     await this.#pass;
     this.#stopObserving?.();
     this.#stopObserving = undefined;
+    await this.#consumers.close();
   }
 
   /** Drift repaired so far, by service. */
@@ -164,6 +176,36 @@ export class SlotReconciler {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * The live routing with exact consumer counts for the queues whose consumers decide something: every
+   * slot queue of a slotted endpoint, and the endpoint's unslotted queue (moved only while unread).
+   */
+  async #withExactConsumers(desired: DesiredSlots, live: LiveRouting): Promise<LiveRouting> {
+    const queues: string[] = [];
+    for (const service of Object.keys(desired.services)) {
+      for (const endpoint of this.#options.catalogue.services[service] ?? []) {
+        for (const name of [
+          endpoint.name,
+          ...desired.slots.map((slot) => routingNames.slot(endpoint.name, slot)),
+        ])
+          if (live.queues.has(name)) queues.push(name);
+      }
+    }
+    const exact = await this.#consumers.of(queues);
+    const corrected = new Map(live.queues);
+    for (const [queue, { consumers, ready }] of exact) {
+      const figures = corrected.get(queue);
+      // Ready is exact; unacknowledged only the management API knows (none, once no one consumes).
+      if (figures)
+        corrected.set(queue, {
+          ...figures,
+          consumers,
+          messages: ready + (consumers > 0 ? figures.unacknowledged : 0),
+        });
+    }
+    return { ...live, queues: corrected };
   }
 
   #wanted(desired: DesiredSlots, live: LiveRouting): EndpointRouting[] {
