@@ -6,12 +6,17 @@ import { z } from 'zod';
 
 /**
  * An id a client chooses for what its request creates: 1 to 100 URL-safe characters (letters,
- * digits, `.`, `_`, `~`, `-`), since it comes back in the paths that read that thing.
+ * digits, `.`, `_`, `~`, `-`), since it comes back in the paths that read that thing; not `.` or `..`,
+ * which every client resolves away as a path segment (`/returns/complaints/..` is `/returns/`), so
+ * the thing could never be read back.
  */
 export function clientChosenId(what: string) {
   return z
     .string()
     .regex(/^[A-Za-z0-9._~-]{1,100}$/, `${what} must be 1 to 100 letters, digits, '.', '_', '~' or '-'`)
+    .refine((id) => id !== '.' && id !== '..', {
+      error: `${what} must not be "." or "..": a path holding it could not be asked for`,
+    })
     .describe(
       `Chosen by the client, so that it can send the request again safely: the same ${what} is done once`,
     );

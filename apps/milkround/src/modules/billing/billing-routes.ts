@@ -1,8 +1,10 @@
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
+import { CommandFailed, failuresOf, failureView } from '../../shared/command-failures.ts';
 import { Currency } from '../memberships/contracts.ts';
 import { readBalance } from './balance-query.ts';
-import { billingProblems, noAccount, noInvoice } from './billing-problems.ts';
+import { billingProblems, noAccount, noCredit, noInvoice } from './billing-problems.ts';
+import { readCredit } from './credit-query.ts';
 import { readInvoice } from './invoice-query.ts';
 
 const CustomerParams = z.object({ customerId: storable.id() });
@@ -62,9 +64,50 @@ const BalanceBody = z.object({
   balanceMinor: Money,
 });
 
+const CreditBody = z.object({
+  creditId: z.string(),
+  status: z.literal('credited'),
+  customerId: z.string(),
+  bottles: z.number().int(),
+  amountMinor: Money,
+  currency: CustomerCurrency,
+  creditedAt: z.string(),
+});
+
+/** A return whose deposit could not be credited: why, and where its message waits. */
+const FailedCredit = CommandFailed.extend({ creditId: z.string() });
+
+/** The kind of failure recorded for a bottle return billing could not credit. */
+export const creditFailure = 'credit';
+
 /** Billing's HTTP routes: a customer's monthly invoice and running balance. */
 export function billingRoutes(services: ModuleServices): RouteDefinition[] {
   return [
+    route({
+      method: 'GET',
+      url: '/billing/credits/:creditId',
+      summary:
+        'The deposit credit for a bottle return (its returnId); failed, with the reason and the error queue entry, when it could not be made',
+      tags: ['billing'],
+      params: z.object({ creditId: storable.id() }),
+      responses: {
+        200: {
+          description: 'The credit, or why it could not be made',
+          schema: z.union([CreditBody, FailedCredit]),
+        },
+        404: {
+          description: 'No credit (yet: a credit shows a moment after the return is recorded)',
+          problems: [billingProblems.creditNotFound],
+        },
+      },
+      handler: async ({ params }) => {
+        const credit = await readCredit(services.sql, services.schema, params.creditId);
+        if (credit) return { status: 200, body: credit };
+        const [failed] = await failuresOf(services.sql, services.schema, creditFailure, params.creditId);
+        if (failed) return { status: 200, body: { creditId: params.creditId, ...failureView(failed) } };
+        throw noCredit(params.creditId);
+      },
+    }),
     route({
       method: 'GET',
       url: '/billing/customers/:customerId/invoices/:period',

@@ -1,10 +1,11 @@
 import { ConfigurationError, consumer, receiveEndpoint, transactional } from '@switchyard/bus';
 import { defineModule, type ModuleDefinition } from '@switchyard/host';
 import { loadMigrations } from '@switchyard/postgres';
+import { recordFailuresOf, stringField } from '../../shared/command-failures.ts';
 import { DeliveryCompleted } from '../deliveries/contracts.ts';
 import { MemberJoined } from '../memberships/contracts.ts';
 import { BottlesReturned, RefundRequested } from '../returns/contracts.ts';
-import { billingRoutes } from './billing-routes.ts';
+import { billingRoutes, creditFailure } from './billing-routes.ts';
 import { chargeDelivery } from './charge-delivery.ts';
 import { creditBottles } from './credit-bottles.ts';
 import { rememberRegion } from './customer-regions.ts';
@@ -40,6 +41,21 @@ export function billingModule(options: BillingOptions = {}): ModuleDefinition {
           consumer(RefundRequested, issueRefund(services)),
           consumer(BottlesReturned, creditBottles(services, depositPerBottleMinor)),
           consumer(MemberJoined, rememberRegion(services)),
+        ],
+      }),
+      // Returns answered 202 for each BottlesReturned: a return billing cannot credit shows as failed.
+      receiveEndpoint('billing-failures', {
+        consumers: [
+          recordFailuresOf(BottlesReturned, {
+            sql: services.sql,
+            schema: services.schema,
+            kind: creditFailure,
+            failingEndpoint: 'billing',
+            subjectOf: (returned) => {
+              const returnId = stringField(returned, 'returnId');
+              return returnId === undefined ? undefined : { resourceId: returnId, commandId: returnId };
+            },
+          }),
         ],
       }),
     ],

@@ -2,6 +2,7 @@ import { uuidv7 } from '@switchyard/bus';
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
+import { CommandFailed, failuresOf, failureView } from '../../shared/command-failures.ts';
 import { Currency, currencyOf, Region } from '../memberships/contracts.ts';
 import { OrderLine } from '../orders/contracts.ts';
 import { DeliveryMissed, DoorstepDelivered, VanLoaded } from './contracts.ts';
@@ -21,6 +22,8 @@ const RunStarted = z.object({ runId: z.string(), deliveryDate: z.string(), regio
 
 const RunView = z.object({
   runId: z.string(),
+  /** Planning until the date's due orders are planned into rounds. */
+  status: z.enum(['planning', 'planned']),
   regions: z.array(Region).nullable(),
   source: z.enum(['request', 'nightly', 'orders']),
   requestedAt: z.string(),
@@ -29,9 +32,25 @@ const RunView = z.object({
   rounds: z.number().int().nullable(),
 });
 
+/** A run that was accepted but could not start: why, and where its message waits. */
+const FailedRun = CommandFailed.extend({ runId: z.string() });
+
+/** The kind of failure recorded for a run that could not start. */
+export const runFailure = 'run';
+
+/** The kind of failure recorded for a driver event its delivery could not take (command id `event#sequence`). */
+export const driverEventFailure = 'driver-event';
+
+const DriverEventName = z.enum(['loaded', 'delivered', 'missed']);
+export type DriverEventName = z.infer<typeof DriverEventName>;
+
+/** A driver event that was accepted but that the delivery could not take: why, and where it waits. */
+const FailedDriverEvent = CommandFailed.extend({ event: DriverEventName, sequence: z.number().int() });
+
 const DatePlan = z.object({
   deliveryDate: z.string(),
-  runs: z.array(RunView),
+  /** Runs that started, then runs that could not (status failed). */
+  runs: z.array(z.union([RunView, FailedRun])),
   rounds: z.array(
     z.object({
       roundId: z.string(),
@@ -76,6 +95,8 @@ const DeliveryView = z.object({
   timeline: z.array(
     z.object({ event: z.string(), from: z.string().nullable(), to: z.string(), at: z.string() }),
   ),
+  /** Driver events accepted (202) that the delivery could not take, latest first: none, normally. */
+  failedEvents: z.array(FailedDriverEvent),
 });
 
 const DriverEvent = z.discriminatedUnion('type', [
@@ -124,7 +145,8 @@ export function deliveryRoutes(
       body: z.object({ deliveryDate: storable.date(), region: Region.optional() }),
       responses: {
         202: {
-          description: 'The run is under way; GET /deliveries/runs/{deliveryDate} shows its plan',
+          description:
+            'The run is under way; GET /deliveries/runs/{deliveryDate} shows its plan, or the run as failed if it could not start',
           schema: RunStarted,
         },
         400: { description: 'The date is not YYYY-MM-DD, or the region is not UK or US' },
@@ -155,13 +177,21 @@ export function deliveryRoutes(
         200: { description: "The date's plan", schema: DatePlan },
         400: { description: 'The date is not YYYY-MM-DD' },
         404: {
-          description: 'No run has been started for the date',
+          description: 'No run has been started (or failed to start) for the date',
           problems: [deliveryProblems.runNotFound],
         },
       },
       handler: async ({ params }) => {
         const runs = await repository.runsOfDate(services.sql, params.deliveryDate);
-        if (runs.length === 0) {
+        // A run that failed and was started again later (from the error queue) shows as started only.
+        const started = new Set(runs.map((run) => run.runId));
+        const failed = (
+          await failuresOf(services.sql, services.schema, runFailure, params.deliveryDate)
+        ).filter((failure, index, all) => {
+          const first = all.findIndex((each) => each.commandId === failure.commandId) === index;
+          return first && !started.has(failure.commandId);
+        });
+        if (runs.length === 0 && failed.length === 0) {
           throw noRunForDate(params.deliveryDate);
         }
         const rounds = await repository.roundsOfDate(services.sql, params.deliveryDate);
@@ -172,7 +202,10 @@ export function deliveryRoutes(
           status: 200,
           body: {
             deliveryDate: params.deliveryDate,
-            runs: runs.map(runView),
+            runs: [
+              ...runs.map(runView),
+              ...failed.map((failure) => ({ runId: failure.commandId, ...failureView(failure) })),
+            ],
             rounds: rounds.map((round) => ({
               roundId: round.roundId,
               name: roundName(round.area, round.number),
@@ -203,6 +236,15 @@ export function deliveryRoutes(
         const delivery = await repository.findDelivery(services.sql, params.deliveryId);
         if (!delivery) throw unknownDelivery(params.deliveryId);
         const view = await inspector.find({ id: delivery.deliveryId });
+        const failedEvents = (
+          await failuresOf(services.sql, services.schema, driverEventFailure, delivery.deliveryId)
+        ).flatMap((failure) => {
+          const [event, sequence] = failure.commandId.split('#');
+          const name = DriverEventName.safeParse(event);
+          return name.success
+            ? [{ event: name.data, sequence: Number(sequence), ...failureView(failure) }]
+            : [];
+        });
         return {
           status: 200,
           body: {
@@ -235,6 +277,7 @@ export function deliveryRoutes(
               to: step.to,
               at: step.at.toISOString(),
             })),
+            failedEvents,
           },
         };
       },
@@ -249,7 +292,7 @@ export function deliveryRoutes(
       responses: {
         202: {
           description:
-            "Accepted: applied in the phone's sequence order, a repeated sequence number changes nothing",
+            "Accepted: applied in the phone's sequence order, a repeated sequence number changes nothing; GET /deliveries/{deliveryId} shows it in the timeline, or in failedEvents if the delivery could not take it",
           schema: z.object({ deliveryId: z.string(), type: z.string(), sequence: z.number().int() }),
         },
         400: {
@@ -287,6 +330,7 @@ function roundName(area: string, number: number): string {
 function runView(run: RunRecord) {
   return {
     runId: run.runId,
+    status: run.plannedAt ? ('planned' as const) : ('planning' as const),
     regions: run.regions,
     source: run.source,
     requestedAt: run.requestedAt.toISOString(),

@@ -9,8 +9,10 @@ import {
 import { defineModule, type ModuleDefinition } from '@switchyard/host';
 import { loadMigrations, type SqlTransaction } from '@switchyard/postgres';
 import { sagaEndpoint } from '@switchyard/saga';
+import { recordFailuresOf, stringField } from '../../shared/command-failures.ts';
 import type { Region } from '../memberships/contracts.ts';
 import { DueOrdersListed } from '../orders/contracts.ts';
+import { DeliveryMissed, DoorstepDelivered, VanLoaded } from './contracts.ts';
 import {
   NightlyRunDue,
   runEndpointName,
@@ -19,7 +21,7 @@ import {
   sagaEndpointName,
 } from './delivery-messages.ts';
 import { DeliveryRepository } from './delivery-repository.ts';
-import { deliveryRoutes } from './delivery-routes.ts';
+import { type DriverEventName, deliveryRoutes, driverEventFailure, runFailure } from './delivery-routes.ts';
 import { deliverySaga } from './delivery-saga.ts';
 import {
   bookNextNightlyRun,
@@ -32,6 +34,13 @@ import { planDeliveries } from './plan-deliveries.ts';
 import { startRun } from './start-run.ts';
 
 const migrations = await loadMigrations(new URL('./migrations/', import.meta.url));
+
+/** The driver events POST /deliveries/{deliveryId}/events accepts, by the name the delivery shows. */
+const driverEvents = [
+  [VanLoaded, 'loaded'],
+  [DoorstepDelivered, 'delivered'],
+  [DeliveryMissed, 'missed'],
+] as const satisfies readonly (readonly [unknown, DriverEventName])[];
 
 /** Settings of the deliveries module; every one has a production default. */
 export interface DeliveriesModuleOptions {
@@ -126,6 +135,40 @@ export function deliveriesModule(options: DeliveriesModuleOptions = {}): ModuleD
           ],
         }),
         sagaEndpoint(saga, { ...services.sagaEndpointOptions, endpointName: sagaEndpointName }),
+        // POST /deliveries/runs and driver events answered 202: a run that cannot start shows as failed
+        // on its date, a driver event the saga cannot take on its delivery.
+        receiveEndpoint('deliveries-failures', {
+          consumers: [
+            ...driverEvents.map(([type, event]) =>
+              recordFailuresOf(type, {
+                sql: services.sql,
+                schema: services.schema,
+                kind: driverEventFailure,
+                failingEndpoint: sagaEndpointName,
+                subjectOf: (reported) => {
+                  const deliveryId = stringField(reported, 'deliveryId');
+                  const sequence = reported.sequence;
+                  return deliveryId === undefined || !Number.isSafeInteger(sequence)
+                    ? undefined
+                    : { resourceId: deliveryId, commandId: `${event}#${String(sequence)}` };
+                },
+              }),
+            ),
+            recordFailuresOf(StartDeliveryRun, {
+              sql: services.sql,
+              schema: services.schema,
+              kind: runFailure,
+              failingEndpoint: runEndpointName,
+              subjectOf: (run) => {
+                const runId = stringField(run, 'runId');
+                const deliveryDate = stringField(run, 'deliveryDate');
+                return runId === undefined || deliveryDate === undefined
+                  ? undefined
+                  : { resourceId: deliveryDate, commandId: runId };
+              },
+            }),
+          ],
+        }),
       ];
     },
     routes: (services) => deliveryRoutes(services, new DeliveryRepository(services.schema), saga),

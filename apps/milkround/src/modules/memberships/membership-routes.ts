@@ -1,6 +1,8 @@
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { z } from 'zod';
+import { CommandFailed, failuresOf, failureView } from '../../shared/command-failures.ts';
 import { Region } from './contracts.ts';
+import type { Member } from './member.ts';
 import { MemberRepository } from './member-repository.ts';
 import type { MembershipChange } from './membership-lifecycle.ts';
 import { ChangeMembership, JoinMembership } from './membership-messages.ts';
@@ -17,6 +19,22 @@ const JoinBody = z.object({
 });
 
 const CustomerParams = z.object({ customerId: storable.id() });
+
+/** The kinds of failure recorded for a membership's follow-up work, which runs after the 201. */
+export const renewalFailure = 'renewals' as const;
+export const joinAnnouncementFailure = 'join-announcement' as const;
+
+const FollowUpFailed = CommandFailed.extend({
+  /** Which follow-up failed: timing the renewals, or telling another module of the join. */
+  step: z.enum([renewalFailure, joinAnnouncementFailure]),
+});
+
+/** A membership, and the follow-up work of its join that failed for good (null: none did). */
+const MembershipStatus = MembershipView.extend({
+  failure: FollowUpFailed.nullable().describe(
+    'Work that follows the join and failed for good, with the reason and the error queue entry; null when none did',
+  ),
+});
 
 const PlanView = z.object({ plan: z.string(), description: z.string(), discountPercent: z.number().int() });
 
@@ -49,6 +67,23 @@ function changeRoute(services: ModuleServices, what: MembershipChange, summary: 
 /** The memberships routes: join, look up, pause, resume, cancel, renew, and the plans on offer. */
 export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
   const members = new MemberRepository(services.schema);
+  /** The latest failure of this membership's follow-up work: older memberships of the customer are not its. */
+  const failureOf = async (member: Member): Promise<z.infer<typeof FollowUpFailed> | null> => {
+    const [renewals, announcements] = await Promise.all([
+      failuresOf(services.sql, services.schema, renewalFailure, member.customerId),
+      failuresOf(services.sql, services.schema, joinAnnouncementFailure, member.customerId),
+    ]);
+    const joinedAt = member.joinedAt.toISOString();
+    const failures = [
+      ...renewals
+        .filter((each) => each.commandId === member.membershipId)
+        .map((each) => ({ ...failureView(each), step: renewalFailure })),
+      ...announcements
+        .filter((each) => each.commandId === joinedAt)
+        .map((each) => ({ ...failureView(each), step: joinAnnouncementFailure })),
+    ].sort((one, other) => other.failedAt.localeCompare(one.failedAt));
+    return failures[0] ?? null;
+  };
   return [
     route({
       method: 'POST',
@@ -80,11 +115,12 @@ export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
     route({
       method: 'GET',
       url: '/memberships/:customerId',
-      summary: "A customer's membership",
+      summary:
+        "A customer's membership, and the follow-up work of its join that failed for good (reason and error queue entry)",
       tags: ['memberships'],
       params: CustomerParams,
       responses: {
-        200: { description: 'The membership', schema: MembershipView },
+        200: { description: 'The membership', schema: MembershipStatus },
         404: { description: 'The customer never joined', problems: [membershipProblems.notFound] },
       },
       handler: async ({ params }) => {
@@ -92,7 +128,7 @@ export function membershipRoutes(services: ModuleServices): RouteDefinition[] {
         if (!member) {
           throw notAMember(params.customerId);
         }
-        return { status: 200, body: viewOf(member) };
+        return { status: 200, body: { ...viewOf(member), failure: await failureOf(member) } };
       },
     }),
     changeRoute(services, 'pause', 'Pause deliveries (the paid period keeps running)'),

@@ -1,11 +1,13 @@
-import { ConfigurationError } from '@switchyard/bus';
+import { ConfigurationError, receiveEndpoint } from '@switchyard/bus';
 import { defineModule, type ModuleDefinition } from '@switchyard/host';
 import { loadMigrations } from '@switchyard/postgres';
 import { sagaEndpoint } from '@switchyard/saga';
+import { recordFailuresOf, stringField } from '../../shared/command-failures.ts';
+import { MemberJoined } from './contracts.ts';
 import { seedDemoMembers } from './demo-members.ts';
 import { membershipCommandsEndpoint } from './membership-commands-endpoint.ts';
-import { renewalEndpoint } from './membership-messages.ts';
-import { membershipRoutes } from './membership-routes.ts';
+import { RenewalPeriodStarted, renewalEndpoint } from './membership-messages.ts';
+import { joinAnnouncementFailure, membershipRoutes, renewalFailure } from './membership-routes.ts';
 import { renewalSaga } from './renewal-saga.ts';
 
 const migrations = await loadMigrations(new URL('./migrations/', import.meta.url));
@@ -35,6 +37,40 @@ export function membershipsModule(options: MembershipsOptions = {}): ModuleDefin
       sagaEndpoint(renewalSaga({ graceMs }), {
         ...services.sagaEndpointOptions,
         endpointName: renewalEndpoint,
+      }),
+      // POST /memberships answers 201 before the renewal saga and the other modules take the join:
+      // when one of them fails for good, the membership shows it.
+      receiveEndpoint('memberships-failures', {
+        consumers: [
+          recordFailuresOf(RenewalPeriodStarted, {
+            sql: services.sql,
+            schema: services.schema,
+            kind: renewalFailure,
+            failingEndpoint: renewalEndpoint,
+            subjectOf: (period) => {
+              const customerId = stringField(period, 'customerId');
+              const membershipId = stringField(period, 'membershipId');
+              return customerId === undefined || membershipId === undefined
+                ? undefined
+                : { resourceId: customerId, commandId: membershipId };
+            },
+          }),
+          recordFailuresOf(MemberJoined, {
+            sql: services.sql,
+            schema: services.schema,
+            kind: joinAnnouncementFailure,
+            // Published: the Fault's source names the module that failed; this is only a fallback.
+            failingEndpoint: 'orders',
+            subjectOf: (joined) => {
+              const customerId = stringField(joined, 'customerId');
+              const joinedAt = stringField(joined, 'joinedAt');
+              // MemberJoined carries no membership id: the join's time tells this membership from a later one.
+              return customerId === undefined || joinedAt === undefined
+                ? undefined
+                : { resourceId: customerId, commandId: joinedAt };
+            },
+          }),
+        ],
       }),
     ],
     routes: (services) => membershipRoutes(services),

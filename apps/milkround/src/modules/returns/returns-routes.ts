@@ -3,6 +3,7 @@ import { type ModuleServices, type RouteDefinition, route, storable } from '@swi
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
 import { clientChosenId } from '../../shared/client-chosen-id.ts';
+import { CommandFailed, failuresOf, failureView } from '../../shared/command-failures.ts';
 import { FileComplaint } from './complaint-messages.ts';
 import type { ComplaintSaga } from './complaint-saga.ts';
 import { ComplaintStatus, complaintStatus } from './complaint-status.ts';
@@ -17,6 +18,12 @@ const ComplaintBody = z.object({
   quantity: storable.int(),
   reason: storable.text({ max: 1_000 }),
 });
+
+/** The kind of failure recorded for a complaint the saga could not take. */
+export const complaintFailure = 'complaint';
+
+/** A complaint that was accepted but could not be filed: why, and where its message waits. */
+const FailedComplaint = CommandFailed.extend({ complaintId: z.string() });
 
 const BottlesBody = z.object({
   customerId: storable.id(),
@@ -73,11 +80,15 @@ export function returnsRoutes(
     route({
       method: 'GET',
       url: '/returns/complaints/:complaintId',
-      summary: "A complaint's status (open, escalated, refunded or refused) and the amount refunded",
+      summary:
+        "A complaint's status (open, escalated, refunded or refused) and the amount refunded; failed, with the reason and the error queue entry, when it could not be filed",
       tags: ['returns'],
       params: z.object({ complaintId: storable.id() }),
       responses: {
-        200: { description: 'The complaint', schema: ComplaintStatus },
+        200: {
+          description: 'The complaint, or why it could not be filed',
+          schema: z.union([ComplaintStatus, FailedComplaint]),
+        },
         404: {
           description: 'No such complaint (yet: a complaint shows a moment after it is filed)',
           problems: [returnsProblems.complaintNotFound],
@@ -85,10 +96,16 @@ export function returnsRoutes(
       },
       handler: async ({ params }) => {
         const status = await complaintNamed(params.complaintId);
-        if (!status) {
-          throw unknownComplaint(params.complaintId);
-        }
-        return { status: 200, body: status };
+        if (status) return { status: 200, body: status };
+        // Filed complaints show as filed, even after a failed first attempt: only then does a failure show.
+        const [failed] = await failuresOf(
+          services.sql,
+          services.schema,
+          complaintFailure,
+          params.complaintId,
+        );
+        if (failed) return { status: 200, body: { complaintId: params.complaintId, ...failureView(failed) } };
+        throw unknownComplaint(params.complaintId);
       },
     }),
     route({
@@ -98,7 +115,10 @@ export function returnsRoutes(
       tags: ['returns'],
       body: BottlesBody,
       responses: {
-        202: { description: 'The return is recorded', schema: z.object({ returnId: z.string() }) },
+        202: {
+          description: 'The return is recorded; GET /billing/credits/{returnId} shows its deposit credit',
+          schema: z.object({ returnId: z.string() }),
+        },
         400: { description: 'The return is incomplete or invalid' },
       },
       handler: async ({ body }) => {
@@ -108,7 +128,12 @@ export function returnsRoutes(
           customerId: body.customerId,
           bottles: body.bottles,
         });
-        return { status: 202, body: { returnId } };
+        return {
+          status: 202,
+          body: { returnId },
+          // Billing credits the deposit and keeps the credit, or why it could not be made, under the return id.
+          headers: { location: `/billing/credits/${encodeURIComponent(returnId)}` },
+        };
       },
     }),
   ];
