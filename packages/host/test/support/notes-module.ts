@@ -20,7 +20,7 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
     migrations: [
       migration(
         '0001_notes.sql',
-        'create table notes (id text primary key, text text not null, trace_parent text, saved_at timestamptz not null default now());',
+        'create table notes (id text primary key, text text not null, trace_parent text, slot text, saved_at timestamptz not null default now());',
       ),
     ],
     endpoints: (services) => [
@@ -32,9 +32,16 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
               await new Promise((resolve) => setTimeout(resolve, options.handleDelayMs));
             // Kept to show that the trace of the HTTP request that caused the note reached its consumer.
             const traceParent = context.envelope.headers.traceparent;
+            // Kept to show which slot the conversation was bound to (by the request's affinity).
+            const slot = context.envelope.headers['Switchyard-Slot'];
             await transactionOf<SqlTransaction>(context).query(
-              `insert into ${services.schema}.notes (id, text, trace_parent) values ($1, $2, $3) on conflict (id) do nothing`,
-              [note.id, note.text, typeof traceParent === 'string' ? traceParent : null],
+              `insert into ${services.schema}.notes (id, text, trace_parent, slot) values ($1, $2, $3, $4) on conflict (id) do nothing`,
+              [
+                note.id,
+                note.text,
+                typeof traceParent === 'string' ? traceParent : null,
+                typeof slot === 'string' ? slot : null,
+              ],
             );
           }),
         ],
@@ -60,19 +67,26 @@ export function notesModule(options: { handleDelayMs?: number } = {}) {
         tags: ['notes'],
         params: z.object({ id: z.string() }),
         responses: {
-          200: { description: 'The note', schema: Note.extend({ traceParent: z.string().optional() }) },
+          200: {
+            description: 'The note',
+            schema: Note.extend({ traceParent: z.string().optional(), slot: z.string().optional() }),
+          },
           404: { description: 'No such note' },
         },
         handler: async ({ params }) => {
           const { rows } = await services.sql.query(
-            `select id, text, trace_parent from ${services.schema}.notes where id = $1`,
+            `select id, text, trace_parent, slot from ${services.schema}.notes where id = $1`,
             [params.id],
           );
           const row = rows[0];
           if (!row) throw new ProblemError(404, 'Not Found', `No note "${params.id}"`);
           const traceParent = column.optionalText(row, 'trace_parent');
+          const slot = column.optionalText(row, 'slot');
           const note = { id: column.text(row, 'id'), text: column.text(row, 'text') };
-          return { status: 200, body: traceParent ? { ...note, traceParent } : note };
+          return {
+            status: 200,
+            body: { ...note, ...(traceParent ? { traceParent } : {}), ...(slot ? { slot } : {}) },
+          };
         },
       }),
     ],
