@@ -97,4 +97,12 @@ describe('a host in a slot that reconciles', { skip: postgres.skip || rabbitmq.s
     assert.equal((await saveNote(url, 'in-blue')).status, 202);
     assert.deepEqual(await readNote(url, 'in-blue'), { id: 'in-blue', text: 'milk' });
   });
+
+  it('reports the live slot, drain state and drift per service on /metrics', async () => {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /switchyard_slots_live\{[^}]*service="notes",slot="blue"[^}]*\} 1/);
+    assert.match(metrics, /switchyard_slots_live\{[^}]*service="notes",slot="green"[^}]*\} 0/);
+    assert.match(metrics, /switchyard_slots_drained\{[^}]*service="notes",slot="green"[^}]*\} 1/);
+    assert.match(metrics, /switchyard_slots_drift_repaired(_total)?\{[^}]*service="notes"[^}]*\} 0/);
+  });
 });

@@ -159,12 +159,8 @@ async function startRunning(
     });
     // Before the bus starts: a process that is the first of its slot finds its routing in place.
     const catalogue = serviceCatalogue(options.modules, servicesOf);
-    const reconciler = slotReconcilerOf(
-      config,
-      await desiredStateOf(config, sql, catalogue),
-      catalogue,
-      logger,
-    );
+    const desiredState = await desiredStateOf(config, sql, catalogue);
+    const reconciler = slotReconcilerOf(config, desiredState, catalogue, logger, sql);
     if (reconciler) {
       await reconciler.reconcileOnce();
       reconciler.start();

@@ -3,6 +3,7 @@ import {
   type DesiredStateSource,
   FileDesiredState,
   PostgresDesiredState,
+  PostgresOpenConversations,
   type ServiceCatalogue,
   SlotReconciler,
   slotsMigrations,
@@ -54,9 +55,11 @@ export function slotReconcilerOf(
   desiredState: DesiredStateSource | undefined,
   catalogue: ServiceCatalogue,
   logger: Logger,
+  sql?: SqlClient,
 ): SlotReconciler | undefined {
   if (!config.slots.reconcile || desiredState === undefined) return undefined;
   return new SlotReconciler({
+    conversations: sql ? new PostgresOpenConversations(sql, catalogue) : undefined,
     url: config.transport.url as string,
     desiredState,
     catalogue,

@@ -2,6 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import { ManagementClient } from '@switchyard/rabbitmq';
 import pino, { type Logger } from 'pino';
 import type { DesiredSlots, DesiredStateSource, ServiceCatalogue } from '../desired-state/desired-state.ts';
+import type { OpenConversationCounter } from '../drain/slot-status.ts';
 import { BrokerUnreadableError } from '../slots-errors.ts';
 import { routingNames } from '../topology/routing-names.ts';
 import { type EndpointRouting, wantedEndpointRouting } from '../topology/wanted-routing.ts';
@@ -32,6 +33,8 @@ export interface SlotReconcilerOptions {
   readonly policyPriority?: number;
   /** The clock (tests move it). */
   readonly now?: () => number;
+  /** Counts the conversations open in a slot, for the drained gauge; without it, queues alone decide. */
+  readonly conversations?: OpenConversationCounter | undefined;
 }
 
 /** What one pass found and did. */
@@ -60,6 +63,7 @@ export class SlotReconciler {
   /** The wanted routing of the last pass that converged, to tell drift from a wanted change. */
   #convergedFor: string | undefined;
   readonly #driftRepaired = new Map<string, number>();
+  #drained = new Map<string, Map<string, boolean>>();
   #lastDesired: DesiredSlots | undefined;
   #looping = false;
   #timer: NodeJS.Timeout | undefined;
@@ -76,7 +80,12 @@ export class SlotReconciler {
   }
 
   /** What a pass would change now, without changing it. */
-  async plan(): Promise<{ desired: DesiredSlots; plan: RoutingPlan; wanted: readonly EndpointRouting[] }> {
+  async plan(): Promise<{
+    desired: DesiredSlots;
+    plan: RoutingPlan;
+    wanted: readonly EndpointRouting[];
+    live: LiveRouting;
+  }> {
     const desired = await this.#options.desiredState.read();
     const read = await this.#readLive();
     // A loop keeps its connection for the next pass; a single pass must leave nothing open.
@@ -84,13 +93,14 @@ export class SlotReconciler {
       this.#looping ? undefined : this.#consumers.close(),
     );
     const wanted = this.#wanted(desired, live);
-    return { desired, plan: planRouting(wanted, live, { policyPriority: this.#priority }), wanted };
+    return { desired, plan: planRouting(wanted, live, { policyPriority: this.#priority }), wanted, live };
   }
 
   /** One pass: plan and apply. Throws, changing nothing, on a bad desired state or a conflict. */
   async reconcileOnce(): Promise<ReconcilePass> {
-    const { desired, plan, wanted } = await this.plan();
+    const { desired, plan, wanted, live } = await this.plan();
     this.#lastDesired = desired;
+    await this.#noteDrained(desired, live);
     // What the routing should be, from the desired state and which slots run: a change of either is
     // wanted, not drift; the same wanted routing found changed on the broker is drift.
     const fingerprint = JSON.stringify(wanted);
@@ -152,6 +162,37 @@ export class SlotReconciler {
     this.#stopObserving?.();
     this.#stopObserving = undefined;
     await this.#consumers.close();
+  }
+
+  /**
+   * Which slots are drained, by service, as of the last pass: neither live nor the canary, nothing in
+   * their queues, and (with a counter) no conversation open. For the `switchyard.slots.drained` gauge.
+   */
+  get drained(): ReadonlyMap<string, ReadonlyMap<string, boolean>> {
+    return this.#drained;
+  }
+
+  async #noteDrained(desired: DesiredSlots, live: LiveRouting): Promise<void> {
+    const drained = new Map<string, Map<string, boolean>>();
+    for (const [service, state] of Object.entries(desired.services)) {
+      const bySlot = new Map<string, boolean>();
+      for (const slot of desired.slots) {
+        if (slot === state.live || slot === state.canary?.slot) {
+          bySlot.set(slot, false);
+          continue;
+        }
+        const queued = (this.#options.catalogue.services[service] ?? []).reduce(
+          (total, endpoint) =>
+            total + (live.queues.get(routingNames.slot(endpoint.name, slot))?.messages ?? 0),
+          0,
+        );
+        const open =
+          queued === 0 ? ((await this.#options.conversations?.openConversations(service, slot)) ?? 0) : 1;
+        bySlot.set(slot, queued === 0 && open === 0);
+      }
+      drained.set(service, bySlot);
+    }
+    this.#drained = drained;
   }
 
   /** Drift repaired so far, by service. */
@@ -241,6 +282,10 @@ export class SlotReconciler {
     const drift = meter.createObservableCounter('switchyard.slots.drift_repaired', {
       description: 'Routing changes found made outside the reconciler and repaired',
     });
+    const drainedGauge = meter.createObservableGauge('switchyard.slots.drained', {
+      description:
+        '1 for a slot that is drained (not live nor canary, queues empty, no conversation open), else 0',
+    });
     const callback = (result: import('@opentelemetry/api').BatchObservableResult) => {
       const desired = this.#lastDesired;
       if (!desired) return;
@@ -253,9 +298,11 @@ export class SlotReconciler {
           slot: state.canary?.slot ?? '',
         });
         result.observe(drift, this.#driftRepaired.get(service) ?? 0, { service });
+        for (const [slot, isDrained] of this.#drained.get(service) ?? [])
+          result.observe(drainedGauge, isDrained ? 1 : 0, { service, slot });
       }
     };
-    const observables = [liveSlot, canaryShare, drift];
+    const observables = [liveSlot, canaryShare, drift, drainedGauge];
     meter.addBatchObservableCallback(callback, observables);
     return () => meter.removeBatchObservableCallback(callback, observables);
   }
