@@ -916,3 +916,74 @@ describe('SagaEngine: a sequence gap with a time limit', () => {
     assert.match(expel?.kind === 'expel' ? expel.reason : '', /did not arrive before its gap limit/);
   });
 });
+
+describe('SagaEngine: the blue/green slot an instance started in', () => {
+  const ticket = () =>
+    defineSaga({
+      name: 'sagatest.SlottedTicket',
+      states: ['Open', 'Ready'],
+      initialData: () => ({}),
+      // Ready waits only for outside events: it no longer holds its slot open.
+      settledStates: ['Ready'],
+      events: {
+        opened: event(Opened, { byId: (m) => m.id }),
+        readied: event(Readied, { byId: (m) => m.id }),
+      },
+      behaviour: ({ initially, during, when }) => [
+        initially(
+          when('opened', (saga) =>
+            saga.publish(Closed, ({ sagaId }) => ({ id: sagaId })).transitionTo('Open'),
+          ),
+        ),
+        during(
+          'Open',
+          when('readied', (saga) =>
+            saga.publish(Closed, ({ sagaId }) => ({ id: sagaId })).transitionTo('Ready'),
+          ),
+        ),
+      ],
+    });
+
+  it('remembers the slot queue it started in, binds what it produces to that slot wherever a step runs, and says when it settles', async () => {
+    const { handle, load } = harness(ticket());
+    const started = await handle('opened', { id: 't-1' }, { endpoint: 'tickets@blue' });
+    assert.equal(started.slot, 'blue');
+    const bookkeeping = () =>
+      load('t-1').then((record) => (record?.data as { bookkeeping: Record<string, unknown> }).bookkeeping);
+    assert.deepEqual(
+      [(await bookkeeping()).startedIn, (await bookkeeping()).settled],
+      ['tickets@blue', false],
+    );
+    const readied = await handle('readied', { id: 't-1' }, { endpoint: 'tickets@green' });
+    assert.equal(readied.slot, 'blue', 'a step run in green still produces for blue');
+    assert.deepEqual(
+      [(await bookkeeping()).startedIn, (await bookkeeping()).settled],
+      ['tickets@blue', true],
+    );
+  });
+
+  it('remembers nothing for an instance started outside any slot', async () => {
+    const { handle, load } = harness(ticket());
+    const started = await handle('opened', { id: 't-2' }, { endpoint: 'tickets' });
+    assert.equal(started.slot, undefined);
+    const { bookkeeping } = (await load('t-2'))?.data as { bookkeeping: Record<string, unknown> };
+    assert.equal('startedIn' in bookkeeping || 'settled' in bookkeeping, false);
+  });
+
+  it('refuses a settled state the saga does not have', () => {
+    assert.throws(
+      () =>
+        defineSaga({
+          name: 'sagatest.Bad',
+          states: ['Open'],
+          initialData: () => ({}),
+          settledStates: ['Shut' as 'Open'],
+          events: { opened: event(Opened, { byId: (m) => m.id }) },
+          behaviour: ({ initially, when }) => [
+            initially(when('opened', (saga) => saga.transitionTo('Open'))),
+          ],
+        }),
+      /"Shut" in settledStates, which is not one of its states \(Open\)/,
+    );
+  });
+});

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MilkroundSystem, Profile } from './milkround-system.ts';
+import type { Profile } from './milkround-system.ts';
+
+/** Where the traffic sends each profile's requests. */
+export interface TrafficTarget {
+  url(profile: Profile): string;
+}
 
 /** How the drivers' phones send a delivery's events. */
 export type DriverEventOrder =
@@ -57,7 +62,7 @@ export class BusinessTraffic {
   };
   /** Requests sent again because they got no answer or a 5xx (a 404 while a message travels is not counted). */
   failedAttempts = 0;
-  readonly #system: MilkroundSystem;
+  readonly #system: TrafficTarget;
   readonly #options: Required<TrafficOptions>;
   readonly #planned = new Map<string, string>();
   readonly #journeys: Promise<void>[] = [];
@@ -65,7 +70,7 @@ export class BusinessTraffic {
   #launching: Promise<void> | undefined;
   #stopped = false;
 
-  constructor(system: MilkroundSystem, options: TrafficOptions) {
+  constructor(system: TrafficTarget, options: TrafficOptions) {
     this.#system = system;
     this.#options = { driverEvents: 'in-order', complaintEvery: 3, stepDeadlineMs: 120_000, ...options };
   }

@@ -140,7 +140,8 @@ async function reportAndDrain(
     output.result(summary, slotChangeTable(change));
     showApplied(context, change);
   }
-  const old = change.before?.live;
+  // A switch to the slot already live (run again, say, to wait) waits for the one live before it.
+  const old = change.before?.live === change.after.live ? change.after.previous : change.before?.live;
   let drain: SlotStatus | undefined;
   if (old !== undefined && old !== change.after.live && options.wait) {
     const reporter = drainReporter(terminal.stderr, `${change.service}@${old}`);

@@ -24,8 +24,10 @@ export interface SlotConversations {
 
 /**
  * Counts what keeps a slot from being drained, in the saga store's and the scheduler's tables. A saga
- * instance remembers the queue it started in; a scheduled message keeps the routing headers it was
- * encoded with, the slot among them.
+ * instance remembers the queue it started in, and is open until it reaches the final state (`Final`,
+ * kept when its saga does not remove finished instances) or rests in a state its saga declares settled
+ * (waiting only for outside events); a scheduled message keeps the routing
+ * headers it was encoded with, the slot among them.
  */
 export async function countSlotConversations(
   sql: SqlExecutor,
@@ -34,7 +36,8 @@ export async function countSlotConversations(
   const schema = query.schema ?? defaultSchema;
   const sagas = await sql.query(
     `select count(*)::int as open from ${sagaTableNames(schema).instances}
-      where data -> 'bookkeeping' ->> 'startedIn' = any($1::text[])`,
+      where data -> 'bookkeeping' ->> 'startedIn' = any($1::text[]) and state <> 'Final'
+        and coalesce(data -> 'bookkeeping' ->> 'settled', 'false') <> 'true'`,
     [query.queues],
   );
   const scheduled = await sql.query(

@@ -70,6 +70,12 @@ export interface SagaSpec<D, S extends string, E extends EventMap, C extends str
   readonly keys?: Readonly<Record<string, (data: D) => string | undefined>>;
   /** Delete finalized instances (their timeline stays). Default false: they stay in the final state. */
   readonly removeWhenFinalized?: boolean;
+  /**
+   * States in which an instance waits for nothing its own messages caused, only for events from outside
+   * its conversation (a driver's late scan), which go to the live slot anyway. An instance resting in one
+   * does not keep the blue/green slot it started in from draining. Default: none (only `Final` rests).
+   */
+  readonly settledStates?: readonly S[];
   readonly behaviour: (builder: BehaviourBuilder<D, S, E, C>) => readonly Behaviour[];
 }
 
@@ -88,6 +94,8 @@ export interface SagaDefinition<
   readonly composites: Readonly<Record<C, readonly string[]>>;
   readonly keys: Readonly<Record<string, (data: D) => string | undefined>>;
   readonly removeWhenFinalized: boolean;
+  /** States that do not hold the instance's slot open (see SagaSpec.settledStates). */
+  readonly settledStates: readonly S[];
   readonly behaviours: readonly Behaviour[];
 }
 
@@ -130,8 +138,16 @@ export function defineSaga<D, const S extends string, E extends EventMap, const 
     composites,
     keys: spec.keys ?? {},
     removeWhenFinalized: spec.removeWhenFinalized ?? false,
+    settledStates: [...(spec.settledStates ?? [])],
     behaviours: spec.behaviour(builder),
   };
+  for (const state of definition.settledStates) {
+    if (!definition.states.includes(state)) {
+      throw new ConfigurationError(
+        `Saga "${spec.name}" lists "${state}" in settledStates, which is not one of its states (${definition.states.join(', ')})`,
+      );
+    }
+  }
   checkDefinition(definition as unknown as AnySagaDefinition);
   return definition;
 }

@@ -34,6 +34,8 @@ export interface SagaBookkeeping {
    * belongs to that slot, which what it sends goes back to, and which is not drained while it is open.
    */
   startedIn?: string;
+  /** Set beside `startedIn`: whether the instance rests in a settled state, holding its slot open no more. */
+  settled?: boolean;
 }
 
 /** One saga instance as the runtime works with it. */

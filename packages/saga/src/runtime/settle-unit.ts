@@ -31,6 +31,8 @@ export async function settleAndSave<Tx>(
   }
   if (instance.state === finalState) finishInstance(rules, unit);
   rescheduleAdoptedExpiries(rules, unit);
+  if (instance.bookkeeping.startedIn !== undefined)
+    instance.bookkeeping.settled = (definition.settledStates as readonly string[]).includes(instance.state);
   const record = recordFromInstance(definition.name, instance, keys);
   // A placeholder is an instance in the initial state that only held parked messages; without them it goes.
   const placeholderEmptied =

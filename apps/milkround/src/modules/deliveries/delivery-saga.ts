@@ -66,6 +66,9 @@ export function deliverySaga(options: DeliverySagaOptions) {
   return defineSaga({
     name: deliverySagaName,
     states: ['Planned', 'Loaded', 'Delivered', 'Missed'],
+    // Every state waits only for the drivers' phones (outside the conversation, so for the live slot):
+    // an instance does not keep the blue/green slot it started in from draining.
+    settledStates: ['Planned', 'Loaded', 'Delivered', 'Missed'],
     initialData: (): DeliveryData => ({
       deliveryId: '',
       runId: '',

@@ -69,6 +69,8 @@ export function deliveriesModule(options: DeliveriesModuleOptions = {}): ModuleD
   return defineModule({
     name: 'deliveries',
     migrations,
+    // The nightly tick books the next one: bound to a slot, it would keep that slot busy for ever.
+    slotFollowsLive: [NightlyRunDue, ScheduleNightlyRuns],
     endpoints: (services) => {
       const repository = new DeliveryRepository(services.schema);
       /** Books the region's next night after now, and after the night that planned `plannedDate`, if given. */
