@@ -226,3 +226,22 @@ function describeBinding(binding: RoutingBinding): string {
     .join(', ');
   return `${binding.source} → ${binding.destination}${args ? ` [${args}]` : ''}`;
 }
+
+/** A step found on a pass whose wanted routing had not changed: what was wrong on the broker. */
+export function describeDriftStep(step: RoutingStep): string {
+  switch (step.action) {
+    case 'create-exchange':
+      return `exchange ${step.exchange.name} was missing`;
+    case 'create-queue':
+      return `queue ${step.queue.name} was missing`;
+    case 'bind':
+      return `binding ${step.binding.source} → ${step.binding.destination} was missing`;
+    case 'set-policy':
+      return `${step.exchange} handed unmatched messages to ${step.was ?? 'nothing'}, not ${step.alternateExchange}`;
+    case 'unbind':
+      return `binding ${step.binding.source} → ${step.binding.destination} was not wanted (${step.reason})`;
+    case 'evacuate':
+      return `queue ${step.queue} held ${step.messages} message(s)`;
+  }
+  return '';
+}

@@ -1,4 +1,3 @@
-import { metrics } from '@opentelemetry/api';
 import { ManagementClient } from '@switchyard/rabbitmq';
 import pino, { type Logger } from 'pino';
 import type { DesiredSlots, DesiredStateSource, ServiceCatalogue } from '../desired-state/desired-state.ts';
@@ -9,7 +8,8 @@ import { type EndpointRouting, wantedEndpointRouting } from '../topology/wanted-
 import { type AppliedPlan, applyRoutingPlan } from './apply-routing-plan.ts';
 import { ConsumerCounts } from './consumer-counts.ts';
 import { type LiveRouting, readLiveRouting } from './live-routing.ts';
-import { planRouting, type RoutingPlan, type RoutingStep } from './routing-plan.ts';
+import { describeDriftStep, planRouting, type RoutingPlan, type RoutingStep } from './routing-plan.ts';
+import { observeSlotMetrics } from './slot-metrics.ts';
 
 /** Where the reconciler reads and writes, and how often it loops. */
 export interface SlotReconcilerOptions {
@@ -115,7 +115,7 @@ export class SlotReconciler {
     for (const step of drift) {
       this.#driftRepaired.set(step.service, (this.#driftRepaired.get(step.service) ?? 0) + 1);
       this.#logger.warn(
-        { service: step.service, step: describeStep(step) },
+        { service: step.service, step: describeDriftStep(step) },
         'slots: routing drifted; repairing',
       );
     }
@@ -139,7 +139,7 @@ export class SlotReconciler {
   start(): void {
     if (this.#looping) return;
     this.#looping = true;
-    this.#stopObserving = this.#observeMetrics();
+    this.#stopObserving = observeSlotMetrics(this);
     const loop = async () => {
       try {
         await this.reconcileOnce();
@@ -193,6 +193,11 @@ export class SlotReconciler {
       drained.set(service, bySlot);
     }
     this.#drained = drained;
+  }
+
+  /** The desired state the last pass read, if any. */
+  get lastDesired(): DesiredSlots | undefined {
+    return this.#lastDesired;
   }
 
   /** Drift repaired so far, by service. */
@@ -270,58 +275,4 @@ export class SlotReconciler {
     }
     return wanted;
   }
-
-  #observeMetrics(): () => void {
-    const meter = metrics.getMeter('@switchyard/slots');
-    const liveSlot = meter.createObservableGauge('switchyard.slots.live', {
-      description: '1 for the live slot of each service, 0 for its other slots',
-    });
-    const canaryShare = meter.createObservableGauge('switchyard.slots.canary_share', {
-      description: 'Share of new conversations sent to the canary slot (0 to 1)',
-    });
-    const drift = meter.createObservableCounter('switchyard.slots.drift_repaired', {
-      description: 'Routing changes found made outside the reconciler and repaired',
-    });
-    const drainedGauge = meter.createObservableGauge('switchyard.slots.drained', {
-      description:
-        '1 for a slot that is drained (not live nor canary, queues empty, no conversation open), else 0',
-    });
-    const callback = (result: import('@opentelemetry/api').BatchObservableResult) => {
-      const desired = this.#lastDesired;
-      if (!desired) return;
-      for (const [service, state] of Object.entries(desired.services)) {
-        for (const slot of desired.slots) {
-          result.observe(liveSlot, slot === state.live ? 1 : 0, { service, slot });
-        }
-        result.observe(canaryShare, (state.canary?.percent ?? 0) / 100, {
-          service,
-          slot: state.canary?.slot ?? '',
-        });
-        result.observe(drift, this.#driftRepaired.get(service) ?? 0, { service });
-        for (const [slot, isDrained] of this.#drained.get(service) ?? [])
-          result.observe(drainedGauge, isDrained ? 1 : 0, { service, slot });
-      }
-    };
-    const observables = [liveSlot, canaryShare, drift, drainedGauge];
-    meter.addBatchObservableCallback(callback, observables);
-    return () => meter.removeBatchObservableCallback(callback, observables);
-  }
-}
-
-function describeStep(step: RoutingStep): string {
-  switch (step.action) {
-    case 'create-exchange':
-      return `exchange ${step.exchange.name} was missing`;
-    case 'create-queue':
-      return `queue ${step.queue.name} was missing`;
-    case 'bind':
-      return `binding ${step.binding.source} → ${step.binding.destination} was missing`;
-    case 'set-policy':
-      return `${step.exchange} handed unmatched messages to ${step.was ?? 'nothing'}, not ${step.alternateExchange}`;
-    case 'unbind':
-      return `binding ${step.binding.source} → ${step.binding.destination} was not wanted (${step.reason})`;
-    case 'evacuate':
-      return `queue ${step.queue} held ${step.messages} message(s)`;
-  }
-  return '';
 }
