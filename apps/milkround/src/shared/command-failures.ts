@@ -15,7 +15,7 @@ import { z } from 'zod';
 // record of that, the command's status resource answers 404 forever (issue 30). A module records the
 // Fault the bus publishes for each of its commands here, and its status resource shows it. The bus
 // publishes Fault<T> on every transport and stores it like any message, so this survives restarts.
-// Candidate for @switchyard/host (a module option "report faults of these commands"), see the report.
+// A candidate for @switchyard/host (a module option "report the faults of these commands"): decision 0029.
 
 /** Where the failed command's message waits: the error queue and the message's id there. */
 export const ErrorQueueEntry = z.object({
