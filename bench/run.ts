@@ -2,6 +2,8 @@
  * `npm run bench`: the in-memory bus benchmark, as `npm run bench` always ran it (arguments passed
  * on: `npm run bench -- 20000 5`). `npm run bench -- --peers [--messages N] [--runs R] [--rate M]
  * [--only rabbitmq,postgres,saga]`: Switchyard next to its peers in one table (peers.bench.ts).
+ * `npm run bench -- --slots [rate] [switches] [interval] [steady] [raw]`: blue/green switches under a
+ * fixed rate, next to raw amqplib (slots-switch.bench.ts; needs RABBITMQ_URL).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,12 @@ if (args.includes('--peers')) {
   const { runPeers } = await import('./peers.bench.ts');
   const { parsePeersArguments } = await import('./peers/options.ts');
   await runPeers(parsePeersArguments(args.filter((arg) => arg !== '--peers')));
+} else if (args.includes('--slots')) {
+  // Its own process too: it runs on load, with positional arguments.
+  const script = fileURLToPath(new URL('./slots-switch.bench.ts', import.meta.url));
+  const rest = args.filter((arg) => arg !== '--slots');
+  const child = spawnSync(process.execPath, [...process.execArgv, script, ...rest], { stdio: 'inherit' });
+  process.exitCode = child.status ?? 1;
 } else {
   // Its own process, as before: the script runs on load and reads its arguments from process.argv.
   const script = fileURLToPath(new URL('./bus-memory.bench.ts', import.meta.url));

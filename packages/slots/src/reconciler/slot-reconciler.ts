@@ -98,7 +98,7 @@ export class SlotReconciler {
 
   /** One pass: plan and apply. Throws, changing nothing, on a bad desired state or a conflict. */
   async reconcileOnce(): Promise<ReconcilePass> {
-    const { desired, plan, wanted, live } = await this.plan();
+    const { desired, plan, wanted, live } = await this.#freshPlan();
     this.#lastDesired = desired;
     await this.#noteDrained(desired, live);
     // What the routing should be, from the desired state and which slots run: a change of either is
@@ -133,6 +133,22 @@ export class SlotReconciler {
     }
     this.#convergedFor = fingerprint;
     return { desired, plan, applied, drift };
+  }
+
+  /**
+   * A plan whose desired state is still the current one just before it is applied. A pass that read the
+   * desired state just before a switch wrote it, and the broker just after the switch applied it, would
+   * otherwise point the routing back at the old slot until its next pass; reading the state again
+   * narrows that window to the few milliseconds between this read and the first write.
+   */
+  async #freshPlan(): ReturnType<SlotReconciler['plan']> {
+    let planned = await this.plan();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = await this.#options.desiredState.read();
+      if (JSON.stringify(now) === JSON.stringify(planned.desired)) return planned;
+      planned = await this.plan();
+    }
+    return planned;
   }
 
   /** Loops until `stop`; a failing pass is logged and tried again next time. */
