@@ -1,0 +1,31 @@
+import { SwitchyardError } from '@switchyard/bus';
+
+/** The codes regression raises, each listed in docs/errors.md. */
+declare module '@switchyard/bus' {
+  interface SwitchyardErrorCodes {
+    REGRESSION_CAPTURE_UNREADABLE: '@switchyard/regression';
+    REGRESSION_RECONCILER_INVALID: '@switchyard/regression';
+    REGRESSION_RUN_UNFINISHED: '@switchyard/regression';
+  }
+}
+
+/** A captured message that is not a readable envelope; it is stored as malformed and reported, never dropped. */
+export class CaptureUnreadableError extends SwitchyardError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('REGRESSION_CAPTURE_UNREADABLE', message, options);
+  }
+}
+
+/** A reconciler definition that cannot work (no messages, a duplicate name); names the reconciler and the rule. */
+export class ReconcilerDefinitionError extends SwitchyardError {
+  constructor(message: string) {
+    super('REGRESSION_RECONCILER_INVALID', message);
+  }
+}
+
+/** A run's groups were not all compared in time: no comparer consumes the work, or one keeps failing. */
+export class RunUnfinishedError extends SwitchyardError {
+  constructor(message: string) {
+    super('REGRESSION_RUN_UNFINISHED', message);
+  }
+}
