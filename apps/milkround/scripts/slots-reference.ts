@@ -12,7 +12,9 @@ import { ledgerSummary, runSlotsReference } from '../test/slots/slots-reference.
 const postgres = await postgresForTests();
 const rabbitmq = await rabbitmqForTests();
 if (postgres.skip || rabbitmq.skip) {
-  console.error(`The slots reference run needs PostgreSQL and RabbitMQ: ${postgres.skip || rabbitmq.skip}`);
+  process.stderr.write(
+    `The slots reference run needs PostgreSQL and RabbitMQ: ${postgres.skip || rabbitmq.skip}\n`,
+  );
   process.exit(2);
 }
 const database = await postgres.createDatabase();
@@ -21,11 +23,11 @@ try {
   const result = await runSlotsReference({
     databaseUrl: database.url,
     vhostUrl: vhost.url,
-    print: (text) => console.log(text),
+    print: (text) => process.stdout.write(`${text}\n`),
   });
   const clean = result.ledger.lost === 0 && result.ledger.duplicated === 0;
-  console.log(
-    `${result.customers} customers, ${result.retriedRequests} requests sent again. ${ledgerSummary(result.ledger)}`,
+  process.stdout.write(
+    `${result.customers} customers, ${result.retriedRequests} requests sent again. ${ledgerSummary(result.ledger)}\n`,
   );
   process.exitCode = clean ? 0 : 1;
 } finally {

@@ -948,8 +948,11 @@ describe('SagaEngine: the blue/green slot an instance started in', () => {
     const { handle, load } = harness(ticket());
     const started = await handle('opened', { id: 't-1' }, { endpoint: 'tickets@blue' });
     assert.equal(started.slot, 'blue');
-    const bookkeeping = () =>
-      load('t-1').then((record) => (record?.data as { bookkeeping: Record<string, unknown> }).bookkeeping);
+    const bookkeeping = async () => {
+      const record = await load('t-1');
+      assert.ok(record, 'the instance is stored');
+      return (record.data as { bookkeeping: Record<string, unknown> }).bookkeeping;
+    };
     assert.deepEqual(
       [(await bookkeeping()).startedIn, (await bookkeeping()).settled],
       ['tickets@blue', false],
@@ -966,7 +969,9 @@ describe('SagaEngine: the blue/green slot an instance started in', () => {
     const { handle, load } = harness(ticket());
     const started = await handle('opened', { id: 't-2' }, { endpoint: 'tickets' });
     assert.equal(started.slot, undefined);
-    const { bookkeeping } = (await load('t-2'))?.data as { bookkeeping: Record<string, unknown> };
+    const record = await load('t-2');
+    assert.ok(record, 'the instance is stored');
+    const { bookkeeping } = record.data as { bookkeeping: Record<string, unknown> };
     assert.equal('startedIn' in bookkeeping || 'settled' in bookkeeping, false);
   });
 
