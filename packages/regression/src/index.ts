@@ -3,36 +3,40 @@
  * (`RabbitMqCapture`, `PostgresTransportCapture`) into a capture store (`PostgresCaptureStore`, on
  * PostgreSQL or embedded PGlite); messages are grouped per correlation ID; a group settles when both
  * sides are complete, quiet, or waited for long enough; settled groups travel as work items on the bus
- * to comparers (`comparisonEndpoint`), any number of them, which record one result per group and
- * reconciler; `compareRun` runs a batch to its end.
+ * to comparers (`comparisonEndpoint`), any number of them, which run the developers' reconcilers
+ * (`defineReconciler`, with a toolkit of structural diffs, tolerances and unordered lists) and record
+ * one result per group and reconciler; `compareRun` runs a batch to its end. Control totals
+ * (`defineControlTotal`) compare aggregates; `learnNoise` learns from a second baseline what differs
+ * between identical runs.
  *
  * ```ts
- * import { createBus, MemoryBroker, MemoryTransport } from '@switchyard/bus';
+ * import { createBus, defineMessage, MemoryBroker, MemoryTransport } from '@switchyard/bus';
  * import { migrate, openPglite } from '@switchyard/postgres';
- * import { comparisonEndpoint, compareRun, PostgresCaptureStore, regressionMigrations } from '@switchyard/regression';
+ * import {
+ *   comparisonEndpoint, compareRun, defineReconciler, PostgresCaptureStore, reconcilersComparer, regressionMigrations,
+ * } from '@switchyard/regression';
+ * import { z } from 'zod';
+ *
+ * const InvoiceIssued = defineMessage('shop.InvoiceIssued', z.object({ orderId: z.string(), amountMinor: z.number(), issuedAt: z.string() }));
+ * const invoices = defineReconciler({
+ *   name: 'invoice amounts',
+ *   messages: [InvoiceIssued],
+ *   compare: (baseline, candidate, t) => t.diff(baseline.one(InvoiceIssued), candidate.one(InvoiceIssued), { ignore: ['issuedAt'] }),
+ * });
  *
  * const sql = await openPglite();
  * await migrate(sql, await regressionMigrations());
  * const store = new PostgresCaptureStore(sql);
- * // What two taps would have captured: one invoice per order, from the baseline and from the candidate.
- * const invoice = (environment: 'baseline' | 'candidate', orderId: string, amountMinor: number) => ({
+ * // What two taps would have captured: one invoice per order from each environment.
+ * const captured = (environment: 'baseline' | 'candidate', orderId: string, amountMinor: number) => ({
  *   run: 'r-1', environment, messageId: `${environment}-${orderId}`, correlationId: orderId, conversationId: undefined,
- *   messageType: 'urn:message:shop:InvoiceIssued', sentTime: new Date().toISOString(), capturedAt: new Date().toISOString(),
- *   message: { orderId, amountMinor }, headers: {},
+ *   messageType: InvoiceIssued.urn, sentTime: new Date().toISOString(), capturedAt: new Date().toISOString(),
+ *   message: { orderId, amountMinor, issuedAt: new Date().toISOString() }, headers: {},
  * });
- * await store.append([invoice('baseline', 'o-1', 250), invoice('candidate', 'o-1', 250), invoice('baseline', 'o-2', 990), invoice('candidate', 'o-2', 1000)]);
+ * await store.append([captured('baseline', 'o-1', 250), captured('candidate', 'o-1', 250), captured('baseline', 'o-2', 990), captured('candidate', 'o-2', 1000)]);
  * const bus = createBus({
  *   transport: new MemoryTransport(new MemoryBroker()),
- *   endpoints: [
- *     comparisonEndpoint({
- *       store,
- *       compare: async (group) => {
- *         const amount = (side: typeof group.baseline) => (side[0]?.message as { amountMinor: number }).amountMinor;
- *         const same = amount(group.baseline) === amount(group.candidate);
- *         return [{ reconciler: 'invoice amount', outcome: { kind: same ? 'match' : 'mismatch' } }];
- *       },
- *     }),
- *   ],
+ *   endpoints: [comparisonEndpoint({ store, compare: reconcilersComparer([invoices]) })],
  * });
  * await bus.start();
  * const summary = await compareRun({ bus, store, run: 'r-1', rule: { quietMs: 0, maxWaitMs: 60_000, limit: 100 } });
@@ -61,10 +65,47 @@ export {
   type GroupResult,
   noReconciler,
 } from './compare/comparison-endpoint.ts';
+export { reconcilersComparer } from './compare/reconciler-comparer.ts';
 export {
   SettledGroupDispatcher,
   type SettledGroupDispatcherOptions,
 } from './compare/settled-group-dispatcher.ts';
+export {
+  type BucketTotal,
+  type ControlTotal,
+  type ControlTotalSpec,
+  ControlTotalsAccumulator,
+  defineControlTotal,
+  evaluateControlTotals,
+} from './reconcile/control-totals.ts';
+export {
+  type CompareResult,
+  checkReconcilers,
+  defineReconciler,
+  type Reconciler,
+  type ReconcilerSpec,
+} from './reconcile/define-reconciler.ts';
+export type { Difference } from './reconcile/difference.ts';
+export { type EvaluateGroupOptions, evaluateGroup } from './reconcile/evaluate-group.ts';
+export type { GroupOutcome, ReconcilerOutcome } from './reconcile/group-outcome.ts';
+export { diffCounts, diffMessageLists, type ListDiffOptions } from './reconcile/message-lists.ts';
+export {
+  applyNoise,
+  generalisePath,
+  type LearnNoiseOptions,
+  learnNoise,
+  type NoiseModel,
+  type NoiseSample,
+  type NoisyPath,
+} from './reconcile/noise.ts';
+export { type MessageOfRef, type MessageRef, type SideView, urnOf } from './reconcile/side-view.ts';
+export {
+  type DiffOptions,
+  diff,
+  type NumericTolerance,
+  type UnorderedRule,
+} from './reconcile/structural-diff.ts';
+export { type Toolkit, toolkit } from './reconcile/toolkit.ts';
 export {
   CaptureUnreadableError,
   ReconcilerDefinitionError,
