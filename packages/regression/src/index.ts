@@ -111,8 +111,10 @@ export {
   ReconcilerDefinitionError,
   RunUnfinishedError,
 } from './regression-errors.ts';
+export { type ReplayOptions, replayCaptured } from './replay/replay-captured.ts';
 export {
   type AppendReport,
+  type CapturedPage,
   type CaptureStore,
   type ComparisonResult,
   defaultGroupKey,

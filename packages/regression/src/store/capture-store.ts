@@ -80,6 +80,12 @@ export interface ResultPage {
   readonly next: number | undefined;
 }
 
+/** A page of captures; pass `next` as `after` for the following page, absent on the last. */
+export interface CapturedPage {
+  readonly messages: readonly CapturedMessage[];
+  readonly next: number | undefined;
+}
+
 /** Counts for a run's report. */
 export interface RunSummary {
   readonly groups: number;
@@ -105,6 +111,12 @@ export interface CaptureStore {
   /** Returns claimed groups to be claimed again (a comparer that gave up on them). */
   releaseClaims(run: string, groupKeys: readonly string[]): Promise<void>;
   messagesOf(run: string, groupKey: string): Promise<GroupMessages>;
+  /** One environment's captures of a run in the order they were captured, a page at a time (for replay). */
+  capturedInOrder(
+    run: string,
+    environment: CaptureEnvironment,
+    page?: { readonly after?: number; readonly limit?: number },
+  ): Promise<CapturedPage>;
   recordResult(
     run: string,
     groupKey: string,

@@ -3,6 +3,7 @@ import { column, qualified, type SqlClient } from '@switchyard/postgres';
 import type { CapturedMessage, CaptureEnvironment } from '../captured-message.ts';
 import {
   type AppendReport,
+  type CapturedPage,
   type CaptureStore,
   defaultGroupKey,
   type GroupKeyOf,
@@ -232,6 +233,26 @@ export class PostgresCaptureStore implements CaptureStore {
       byEnvironment[message.environment].push(message);
     }
     return byEnvironment;
+  }
+
+  async capturedInOrder(
+    run: string,
+    environment: CaptureEnvironment,
+    page: { readonly after?: number; readonly limit?: number } = {},
+  ): Promise<CapturedPage> {
+    const limit = page.limit ?? 500;
+    const { rows } = await this.#client.query(
+      `select id, run, environment, message_id, correlation_id, conversation_id, message_type, sent_time,
+         captured_at, message, headers
+       from ${this.#messages} where run = $1 and environment = $2 and id > $3
+       order by id limit $4`,
+      [run, environment, page.after ?? 0, limit],
+    );
+    const last = rows.at(-1);
+    return {
+      messages: rows.map(capturedMessageOf),
+      next: rows.length === limit && last ? Number(last.id) : undefined,
+    };
   }
 
   async recordResult(
