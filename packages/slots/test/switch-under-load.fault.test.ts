@@ -33,6 +33,7 @@ describe('slots under load, in separate processes', { skip: postgres.skip || rab
     reconciler = broker.reconciler({
       intervalMs: 250,
       stoppedAfterMs: 1_000,
+      // SLOTS_TEST_LOG=info shows what the reconciler moves and repairs, to see why a run failed.
       logger: pino({ level: process.env.SLOTS_TEST_LOG ?? 'silent' }, pino.destination(2)),
     });
     await reconciler.reconcileOnce();
