@@ -112,6 +112,25 @@ export {
   RunUnfinishedError,
 } from './regression-errors.ts';
 export { type ReplayOptions, replayCaptured } from './replay/replay-captured.ts';
+export { type BuildRunReportOptions, buildRunReport, unknownMessageType } from './report/build-run-report.ts';
+export { exitCodeOf } from './report/exit-code.ts';
+export { formatProgress, progressBar } from './report/format-progress.ts';
+export { renderHtml } from './report/render-html.ts';
+export { renderJson } from './report/render-json.ts';
+export { renderJUnit } from './report/render-junit.ts';
+export { renderTerminal } from './report/render-terminal.ts';
+export type {
+  DifferenceExample,
+  DifferencePathReport,
+  FailedGroup,
+  LatencyReport,
+  MessageTypeMismatches,
+  ReconcilerErrorReport,
+  ReconcilerReport,
+  RunReport,
+  RunReportLimits,
+  TimeBucket,
+} from './report/run-report.ts';
 export {
   type AppendReport,
   type CapturedPage,

@@ -62,14 +62,15 @@ function reconcilerSection(reconciler: ReconcilerReport): string {
     .map(([kind, count]) => `<li class="kind-${text(kind)}">${text(kind)}: ${formatCount(count)}</li>`)
     .join('');
   const paths = reconciler.differencePaths.map(
-    (path) => `<details class="difference"><summary><code>${text(path.path || '(whole message)')}</code>${
-      path.messageType ? ` in <code>${text(path.messageType)}</code>` : ''
-    }: ${plural(path.groups, 'group', 'groups')}</summary><table class="examples"><thead><tr><th>Group</th><th>Baseline</th><th>Candidate</th></tr></thead><tbody>${path.examples
-      .map(
-        (example) =>
-          `<tr class="example"><td>${text(example.groupKey)}</td><td><pre>${text(json(example.baseline))}</pre></td><td><pre>${text(json(example.candidate))}</pre></td></tr>`,
-      )
-      .join('')}</tbody></table></details>`,
+    (path) =>
+      `<details class="difference"><summary><code>${text(path.path || '(whole message)')}</code>${
+        path.messageType ? ` in <code>${text(path.messageType)}</code>` : ''
+      }: ${plural(path.groups, 'group', 'groups')}</summary><table class="examples"><thead><tr><th>Group</th><th>Baseline</th><th>Candidate</th></tr></thead><tbody>${path.examples
+        .map(
+          (example) =>
+            `<tr class="example"><td>${text(example.groupKey)}</td><td><pre>${text(json(example.baseline))}</pre></td><td><pre>${text(json(example.candidate))}</pre></td></tr>`,
+        )
+        .join('')}</tbody></table></details>`,
   );
   const errors = reconciler.errors.map(
     (error) =>
