@@ -1,7 +1,7 @@
 import type { ManagementClient } from '@switchyard/rabbitmq';
-import amqp from 'amqplib';
 import type { DesiredStateSource, ServiceCatalogue, ServiceSlots } from './desired-state/desired-state.ts';
 import { type OpenConversationCounter, readSlotStatus, type SlotStatus } from './drain/slot-status.ts';
+import { ConsumerCounts } from './reconciler/consumer-counts.ts';
 import type { ReconcilePass, SlotReconciler } from './reconciler/slot-reconciler.ts';
 import { SwitchRefusedError } from './slots-errors.ts';
 import { routingNames } from './topology/routing-names.ts';
@@ -149,23 +149,12 @@ export class SlotOperations {
 
   /** The queues, of these, that do not exist or have no consumer, read exactly over AMQP. */
   async #queuesWithoutConsumers(queues: readonly string[]): Promise<string[]> {
-    const connection = await amqp.connect(this.#options.url);
-    connection.on('error', () => {});
+    const counts = new ConsumerCounts(this.#options.url);
     try {
-      const idle: string[] = [];
-      for (const queue of queues) {
-        const channel = await connection.createChannel();
-        channel.on('error', () => {});
-        const consumers = await channel.checkQueue(queue).then(
-          (found) => found.consumerCount,
-          () => 0,
-        );
-        if (consumers === 0) idle.push(queue);
-        await channel.close().catch(() => {});
-      }
-      return idle;
+      const found = await counts.of(queues);
+      return queues.filter((queue) => (found.get(queue)?.consumers ?? 0) === 0);
     } finally {
-      await connection.close().catch(() => {});
+      await counts.close();
     }
   }
 
