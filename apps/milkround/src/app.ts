@@ -5,12 +5,24 @@ import { deliveriesModule } from './modules/deliveries/module.ts';
 import { membershipsModule } from './modules/memberships/module.ts';
 import { renewalSaga } from './modules/memberships/renewal-saga.ts';
 import { ordersModule } from './modules/orders/module.ts';
+import type { PricingRules } from './modules/orders/pricing.ts';
 import { complaintSaga } from './modules/returns/complaint-saga.ts';
 import { returnsModule } from './modules/returns/module.ts';
 
-/** Every module of the reference system, with production settings. */
-export function milkroundModules(): ModuleDefinition[] {
-  return [membershipsModule(), ordersModule(), deliveriesModule(), returnsModule(), billingModule()];
+/** What a build of the reference system may change (the regression demo's candidate changes pricing). */
+export interface MilkroundOptions {
+  readonly pricing?: PricingRules;
+}
+
+/** Every module of the reference system, with production settings unless `options` change them. */
+export function milkroundModules(options: MilkroundOptions = {}): ModuleDefinition[] {
+  return [
+    membershipsModule(),
+    ordersModule(options.pricing ? { pricing: options.pricing } : {}),
+    deliveriesModule(),
+    returnsModule(),
+    billingModule(),
+  ];
 }
 
 /**

@@ -109,6 +109,7 @@ export { type Toolkit, toolkit } from './reconcile/toolkit.ts';
 export {
   CaptureUnreadableError,
   ReconcilerDefinitionError,
+  RegressionSuiteError,
   RunUnfinishedError,
 } from './regression-errors.ts';
 export { type ReplayOptions, replayCaptured } from './replay/replay-captured.ts';
@@ -149,3 +150,11 @@ export {
 } from './store/capture-store.ts';
 export { PostgresCaptureStore, type PostgresCaptureStoreOptions } from './store/postgres-capture-store.ts';
 export { defaultRegressionSchema, regressionMigrations } from './store/regression-migrations.ts';
+export {
+  defineRegressionSuite,
+  isRegressionSuite,
+  type RegressionSuite,
+  type RegressionSuiteSpec,
+  type SuiteSettleRule,
+} from './suite/define-regression-suite.ts';
+export { loadRegressionSuite } from './suite/load-regression-suite.ts';

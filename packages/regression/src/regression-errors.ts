@@ -6,6 +6,7 @@ declare module '@switchyard/bus' {
     REGRESSION_CAPTURE_UNREADABLE: '@switchyard/regression';
     REGRESSION_RECONCILER_INVALID: '@switchyard/regression';
     REGRESSION_RUN_UNFINISHED: '@switchyard/regression';
+    REGRESSION_SUITE_INVALID: '@switchyard/regression';
   }
 }
 
@@ -27,5 +28,12 @@ export class ReconcilerDefinitionError extends SwitchyardError {
 export class RunUnfinishedError extends SwitchyardError {
   constructor(message: string) {
     super('REGRESSION_RUN_UNFINISHED', message);
+  }
+}
+
+/** A regression suite that cannot run (nothing captured, a compared type not captured, a file without `suite`). */
+export class RegressionSuiteError extends SwitchyardError {
+  constructor(message: string) {
+    super('REGRESSION_SUITE_INVALID', message);
   }
 }

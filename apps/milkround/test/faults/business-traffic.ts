@@ -39,6 +39,27 @@ export interface TrafficOptions {
   readonly complaintEvery?: number;
   /** How long one request may keep failing before the scenario gives up on recovery (default 120 s). */
   readonly stepDeadlineMs?: number;
+  /** What customer `index` joins on and orders (default: plus or basic in turn, 1–3 pints of milk). */
+  readonly journey?: (index: number) => Journey;
+}
+
+/** One customer's plan and standing order; a complaint (when one is filed) is about the first line's SKU. */
+export interface Journey {
+  readonly plan: string;
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[];
+}
+
+/** The id traffic gives customer `index` of a cohort. */
+export function customerIdOf(cohort: string, index: number): string {
+  return `${cohort}-c${String(index).padStart(3, '0')}`;
+}
+
+/** The journeys the fault suite has always sent. */
+export function milkJourney(index: number): Journey {
+  return {
+    plan: index % 2 === 0 ? 'plus' : 'basic',
+    lines: [{ sku: 'milk-1pt', quantity: 1 + (index % 3) }],
+  };
 }
 
 const postcodes = ['M1 1AE', 'M2 3BB', 'LS1 4DY', 'SW1A 1AA'];
@@ -72,7 +93,13 @@ export class BusinessTraffic {
 
   constructor(system: TrafficTarget, options: TrafficOptions) {
     this.#system = system;
-    this.#options = { driverEvents: 'in-order', complaintEvery: 3, stepDeadlineMs: 120_000, ...options };
+    this.#options = {
+      driverEvents: 'in-order',
+      complaintEvery: 3,
+      stepDeadlineMs: 120_000,
+      journey: milkJourney,
+      ...options,
+    };
   }
 
   get deliveryDate(): string {
@@ -106,7 +133,7 @@ export class BusinessTraffic {
   }
 
   #customerId(index: number): string {
-    return `${this.#options.cohort}-c${String(index).padStart(3, '0')}`;
+    return customerIdOf(this.#options.cohort, index);
   }
 
   async #launch(): Promise<void> {
@@ -119,13 +146,14 @@ export class BusinessTraffic {
   async #journey(index: number): Promise<void> {
     const customerId = this.#customerId(index);
     const { deliveryDate } = this.#options;
+    const journey = this.#options.journey(index);
     await this.#until('storefront', 'POST', '/memberships', {
       body: {
         customerId,
         name: `Customer ${index}`,
         region: 'UK',
         postcode: postcodes[index % postcodes.length],
-        plan: index % 2 === 0 ? 'plus' : 'basic',
+        plan: journey.plan,
       },
       accepted: [201, 409],
     });
@@ -135,7 +163,7 @@ export class BusinessTraffic {
       body: {
         orderId: randomUUID(),
         customerId,
-        lines: [{ sku: 'milk-1pt', quantity: 1 + (index % 3) }],
+        lines: journey.lines,
         weekdays: this.#options.weekdays,
       },
       accepted: [201],
@@ -157,7 +185,7 @@ export class BusinessTraffic {
           complaintId: randomUUID(),
           customerId,
           deliveryId,
-          sku: 'milk-1pt',
+          sku: journey.lines[0]?.sku ?? 'milk-1pt',
           quantity: 1,
           reason: 'The milk was sour',
         },

@@ -11,6 +11,21 @@ describe('pricing', () => {
     assert.equal(discountedPrice(260, 10), 234);
   });
 
+  it('rounds only exact halves down when a build says so, and every other price as before', () => {
+    assert.equal(discountedPrice(95, 10, 'down'), 85); // 85.5
+    assert.equal(discountedPrice(90, 15, 'down'), 76); // 76.5
+    assert.equal(discountedPrice(95, 15, 'down'), 81); // 80.75: not a half, still to the nearest
+    assert.equal(discountedPrice(249, 10, 'down'), 224); // 224.1
+    for (let price = 1; price < 500; price += 1) {
+      for (const discount of [0, 10, 15, 33]) {
+        const up = discountedPrice(price, discount, 'up');
+        const down = discountedPrice(price, discount, 'down');
+        const half = (price * (100 - discount)) % 100 === 50;
+        assert.equal(up - down, half ? 1 : 0, `${price} at ${discount}%`);
+      }
+    }
+  });
+
   it('adds up a product asked for twice in one order', () => {
     assert.deepEqual(
       combineRequestedLines([

@@ -31,7 +31,7 @@ export function renderTerminal(report: RunReport): string {
         ? ` e.g. ${oneLine(example.groupKey)}: ${valueText(example.baseline)} → ${valueText(example.candidate)}`
         : '';
       lines.push(
-        `  ${plural(path.groups, 'group', 'groups')} differ at ${where}${oneLine(path.path) || '(whole message)'}${sample}`,
+        `  ${plural(path.groups, 'group differs', 'groups differ')} at ${where}${oneLine(path.path) || '(whole message)'}${sample}`,
       );
     }
     const morePaths = reconciler.differencePaths.length - topShown;

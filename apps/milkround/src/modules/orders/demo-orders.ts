@@ -2,6 +2,7 @@ import type { ModuleServices } from '@switchyard/host';
 import { CustomerRepository } from './customer-repository.ts';
 import { firstOpenDeliveryDate } from './cut-off.ts';
 import { OrderDesk } from './order-desk.ts';
+import type { PricingRules } from './pricing.ts';
 
 // The memberships module's demo customers (by id: modules share messages, not code). They reach this
 // module as MemberJoined, so the seed waits for them a little before ordering on their behalf.
@@ -44,8 +45,8 @@ const demoOneOffOrder = {
 const waitForMembersMs = 5_000;
 
 /** Places the demo orders that are not there yet, through the same rules as the routes. */
-export async function seedDemoOrders(services: ModuleServices): Promise<void> {
-  const desk = new OrderDesk(services);
+export async function seedDemoOrders(services: ModuleServices, pricing?: PricingRules): Promise<void> {
+  const desk = new OrderDesk(services, pricing);
   const customers = new CustomerRepository(services.schema);
   const ids = [...new Set([...demoStandingOrders, demoOneOffOrder].map((each) => each.customerId))];
   const deadline = Date.now() + waitForMembersMs;

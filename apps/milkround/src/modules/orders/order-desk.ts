@@ -17,7 +17,7 @@ import {
   unknownProduct,
 } from './order-problems.ts';
 import { OrderRepository } from './order-repository.ts';
-import { combineRequestedLines, discountedPrice } from './pricing.ts';
+import { combineRequestedLines, discountedPrice, type PricingRules, standardPricing } from './pricing.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
 import { type Weekday, weekdayOf } from './weekdays.ts';
 
@@ -53,8 +53,13 @@ export class OrderDesk {
   readonly #customers: CustomerRepository;
   readonly #orders: OrderRepository;
   readonly #catalogue: ProductCatalogue;
+  readonly #pricing: PricingRules;
 
-  constructor(services: { readonly sql: SqlClient; readonly schema: string; readonly now: () => number }) {
+  constructor(
+    services: { readonly sql: SqlClient; readonly schema: string; readonly now: () => number },
+    pricing: PricingRules = standardPricing,
+  ) {
+    this.#pricing = pricing;
     this.#sql = services.sql;
     this.#now = services.now;
     this.#customers = new CustomerRepository(services.schema);
@@ -227,7 +232,10 @@ export class OrderDesk {
       if (listPrice === undefined) {
         throw unknownProduct(line.sku, customer.region, [...prices.keys()]);
       }
-      return { ...line, unitPriceMinor: discountedPrice(listPrice, customer.discountPercent) };
+      return {
+        ...line,
+        unitPriceMinor: discountedPrice(listPrice, customer.discountPercent, this.#pricing.halves),
+      };
     });
   }
 }

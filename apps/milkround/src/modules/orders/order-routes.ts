@@ -6,6 +6,7 @@ import type { Order } from './order.ts';
 import { OrderDesk } from './order-desk.ts';
 import { orderProblems, unknownOrder } from './order-problems.ts';
 import { OrderView, viewOf } from './order-view.ts';
+import type { PricingRules } from './pricing.ts';
 import { ProductCatalogue } from './product-catalogue.ts';
 import { weekdays } from './weekdays.ts';
 
@@ -77,8 +78,8 @@ const changed = {
 } as const;
 
 /** The orders routes: place standing and one-off orders, look them up, amend and cancel them, and the catalogue. */
-export function orderRoutes(services: ModuleServices): RouteDefinition[] {
-  const desk = new OrderDesk(services);
+export function orderRoutes(services: ModuleServices, pricing?: PricingRules): RouteDefinition[] {
+  const desk = new OrderDesk(services, pricing);
   const catalogue = new ProductCatalogue(services.schema);
   return [
     route({

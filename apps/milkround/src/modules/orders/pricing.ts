@@ -1,9 +1,29 @@
 import type { OrderLine } from './contracts.ts';
 import type { RequestedLine } from './order.ts';
 
-/** A list price less the member's discount, rounded to the nearest minor unit (halves up). */
-export function discountedPrice(listPrice: number, discountPercent: number): number {
-  return Math.round((listPrice * (100 - discountPercent)) / 100);
+/**
+ * Which way a discounted price that falls exactly on half a minor unit goes. Customers are told `up`;
+ * `down` exists as the deliberate change the shadow regression demo runs a candidate with.
+ */
+export type HalfRounding = 'up' | 'down';
+
+/** How orders are priced: the one rule a build may change. */
+export interface PricingRules {
+  readonly halves: HalfRounding;
+}
+
+export const standardPricing: PricingRules = { halves: 'up' };
+
+/** A list price less the member's discount, rounded to the nearest minor unit (halves up unless told). */
+export function discountedPrice(
+  listPrice: number,
+  discountPercent: number,
+  halves: HalfRounding = 'up',
+): number {
+  // In hundredths of a minor unit, so that the half is found exactly rather than through a float.
+  const hundredths = listPrice * (100 - discountPercent);
+  if (halves === 'down' && hundredths % 100 === 50) return (hundredths - 50) / 100;
+  return Math.round(hundredths / 100);
 }
 
 /** One line per product, by SKU (as orders are stored and read back): quantities asked for twice are added. */
