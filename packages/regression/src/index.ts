@@ -141,11 +141,13 @@ export {
   type GroupKeyOf,
   type GroupMessages,
   type MalformedCapture,
+  type MessageTypeLatency,
   type ResultPage,
   type RunSummary,
   type SettledGroup,
   type SettledReason,
   type SettleRule,
+  type SideLatency,
   type StoredMalformedCapture,
 } from './store/capture-store.ts';
 export { PostgresCaptureStore, type PostgresCaptureStoreOptions } from './store/postgres-capture-store.ts';

@@ -26,6 +26,19 @@ export async function filledStore(): Promise<{ store: PostgresCaptureStore; clie
         message: { order },
         headers: {},
       });
+      // A shipment after each invoice: 1 s later in the baseline, 1.5 s in the candidate, for the latency chart.
+      messages.push({
+        run,
+        environment,
+        messageId: `${environment}-s-${order}`,
+        correlationId: `o-${order}`,
+        conversationId: undefined,
+        messageType: 'urn:message:shop:ShipmentBooked',
+        sentTime: new Date(Date.parse(now) + (environment === 'baseline' ? 1_000 : 1_500)).toISOString(),
+        capturedAt: now,
+        message: { order },
+        headers: {},
+      });
     }
   }
   await store.append(messages);

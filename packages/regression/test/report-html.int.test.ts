@@ -50,7 +50,18 @@ describe('the HTML report in a real browser', { skip: browser.skip }, () => {
     const box = await page.locator('#by-message-type rect.bar').first().boundingBox();
     assert.ok(box && box.width > 100 && box.height > 5, `bar drawn (${JSON.stringify(box)})`);
     assert.equal(await page.locator('#over-time rect.column').count(), report.overTime.buckets.length);
-    assert.match(await page.locator('#latency').innerText(), /Not shown/);
+    const latencyBars = await page
+      .locator('#latency rect.bar')
+      .evaluateAll((rects) =>
+        rects.map((rect) => [rect.getAttribute('data-label'), rect.getAttribute('data-value')]),
+      );
+    assert.deepEqual(latencyBars, [
+      ['urn:message:shop:ShipmentBooked · baseline', '1000'],
+      ['urn:message:shop:ShipmentBooked · candidate', '1500'],
+      ['urn:message:shop:InvoiceIssued · baseline', '0'],
+      ['urn:message:shop:InvoiceIssued · candidate', '0'],
+    ]);
+    assert.match(await page.locator('table.latency').innerText(), /1\.50×/);
     await page.locator('details.difference summary').first().click();
     const example = page.locator('details.difference').first().locator('tr.example').first();
     assert.deepEqual(await example.locator('td').allInnerTexts(), ['o-5', '990', '1005']);

@@ -54,7 +54,19 @@ describe('the run report model', () => {
       { messageType: 'urn:message:shop:InvoiceIssued', mismatches: 5 },
       { messageType: 'urn:message:shop:ShipmentBooked', mismatches: 1 },
     ]);
-    assert.equal(report.latency.available, false);
+    // Each side against its own first message: shipments 1 s after the invoice in the baseline, 1.5 s in the candidate.
+    assert.deepEqual(report.latency.byType, [
+      {
+        messageType: 'urn:message:shop:ShipmentBooked',
+        baseline: { groups: 12, p50Ms: 1_000, p95Ms: 1_000 },
+        candidate: { groups: 11, p50Ms: 1_500, p95Ms: 1_500 },
+      },
+      {
+        messageType: 'urn:message:shop:InvoiceIssued',
+        baseline: { groups: 12, p50Ms: 0, p95Ms: 0 },
+        candidate: { groups: 11, p50Ms: 0, p95Ms: 0 },
+      },
+    ]);
     assert.equal(
       report.overTime.buckets.reduce((sum, bucket) => sum + bucket.compared, 0),
       12,

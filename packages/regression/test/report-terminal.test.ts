@@ -23,9 +23,10 @@ describe('the terminal report', () => {
     const lines = text.split('\n');
     assert.equal(
       lines[0],
-      'Run r-report: 12 groups, 12 compared, 12 baseline messages, 11 candidate messages',
+      'Run r-report: 12 groups, 12 compared, 24 baseline messages, 22 candidate messages',
     );
     assert.ok(lines.includes('(none): not-applicable 1'));
+    assert.ok(lines.includes('  urn:message:shop:ShipmentBooked: 1,000 ms → 1,500 ms'), text);
     assert.ok(lines.includes('invoices: match 4, mismatch 5, missing-in-candidate 1, reconciler-error 1'));
     assert.ok(
       lines.includes('  5 groups differ at urn:message:shop:InvoiceIssued amountMinor e.g. o-5: 990 → 1005'),

@@ -1,9 +1,10 @@
 import type { Difference } from '../reconcile/difference.ts';
 import { generalisePath } from '../reconcile/noise.ts';
-import type { CaptureStore, ComparisonResult } from '../store/capture-store.ts';
+import type { CaptureStore, ComparisonResult, MessageTypeLatency } from '../store/capture-store.ts';
 import type {
   DifferenceExample,
   FailedGroup,
+  LatencyReport,
   MessageTypeMismatches,
   ReconcilerReport,
   RunReport,
@@ -87,13 +88,25 @@ export async function buildRunReport(
       .sort((a, b) => a.name.localeCompare(b.name)),
     mismatchesByMessageType,
     overTime: { bucketMs, buckets: timeBuckets },
-    latency: {
-      available: false,
-      reason:
-        'The store records when results were compared, not when each side sent its messages, so candidate vs baseline latency cannot be computed from a run’s results.',
-    },
+    latency: latencyReport(await store.latencyByType(run), maxLatencyTypes),
     malformed: summary.malformed,
     limits,
+  };
+}
+
+/** Message types shown in the latency chart; a run with more shows the slowest. */
+const maxLatencyTypes = 20;
+
+function latencyReport(byType: readonly MessageTypeLatency[], limit: number): LatencyReport {
+  const slowest = [...byType].sort(
+    (a, b) =>
+      (b.candidate?.p50Ms ?? -1) - (a.candidate?.p50Ms ?? -1) || a.messageType.localeCompare(b.messageType),
+  );
+  return {
+    measure:
+      "time from the group's first message on a side to that side's first message of the type, by the sender's clock",
+    byType: slowest.slice(0, limit),
+    otherTypes: Math.max(0, slowest.length - limit),
   };
 }
 

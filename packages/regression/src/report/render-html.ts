@@ -37,7 +37,7 @@ export function renderHtml(report: RunReport): string {
       ? `<figure id="over-time">${svgTimeChart(report.overTime.buckets, 'Results over time')}<figcaption>Results per ${formatCount(report.overTime.bucketMs / 1000)} s of comparison time, from ${text(report.overTime.buckets[0]?.start ?? '')}; failed in red.</figcaption></figure>`
       : '<p id="over-time" class="none">No results yet.</p>',
     '<h2>Latency, candidate vs baseline</h2>',
-    `<p id="latency" class="none">Not shown: ${text(report.latency.reason)}</p>`,
+    latencySection(report),
     ...report.reconcilers.map(reconcilerSection),
   ];
   return `<!doctype html>
@@ -54,6 +54,35 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Median per message type and side as bars (baseline then candidate), and a table with p95 and the ratio. */
+function latencySection(report: RunReport): string {
+  const { byType } = report.latency;
+  if (byType.length === 0) return '<p id="latency" class="none">No messages captured on both sides.</p>';
+  const bars = byType.flatMap((row) => [
+    ...(row.baseline ? [{ label: `${row.messageType} · baseline`, value: row.baseline.p50Ms }] : []),
+    ...(row.candidate ? [{ label: `${row.messageType} · candidate`, value: row.candidate.p50Ms }] : []),
+  ]);
+  const cell = (side: { p50Ms: number; p95Ms: number } | undefined) =>
+    side
+      ? `<td>${formatCount(side.p50Ms)} ms</td><td>${formatCount(side.p95Ms)} ms</td>`
+      : '<td>—</td><td>—</td>';
+  const ratio = (row: (typeof byType)[number]) =>
+    row.baseline && row.candidate && row.baseline.p50Ms > 0
+      ? `${(row.candidate.p50Ms / row.baseline.p50Ms).toFixed(2)}×`
+      : '—';
+  const rows = byType
+    .map(
+      (row) =>
+        `<tr><th>${text(row.messageType)}</th>${cell(row.baseline)}${cell(row.candidate)}<td>${ratio(row)}</td></tr>`,
+    )
+    .join('');
+  return [
+    `<figure id="latency">${svgBarChart(bars, 'Median latency per message type, baseline and candidate')}`,
+    `<figcaption>Median, in ms: ${text(report.latency.measure)}.${report.latency.otherTypes > 0 ? ` ${formatCount(report.latency.otherTypes)} more types not shown.` : ''}</figcaption></figure>`,
+    `<table class="latency"><thead><tr><th>message type</th><th>baseline p50</th><th>baseline p95</th><th>candidate p50</th><th>candidate p95</th><th>candidate ÷ baseline (p50)</th></tr></thead><tbody>${rows}</tbody></table>`,
+  ].join('');
 }
 
 function reconcilerSection(reconciler: ReconcilerReport): string {

@@ -44,6 +44,15 @@ export function renderTerminal(report: RunReport): string {
       );
     }
   }
+  const both = report.latency.byType.filter((row) => row.baseline && row.candidate).slice(0, 5);
+  if (both.length > 0) {
+    lines.push('', "Latency p50 from the group's first message, baseline → candidate:");
+    for (const row of both) {
+      lines.push(
+        `  ${oneLine(row.messageType)}: ${formatCount(row.baseline?.p50Ms ?? 0)} ms → ${formatCount(row.candidate?.p50Ms ?? 0)} ms`,
+      );
+    }
+  }
   lines.push('', exitCodeOf(report) === 0 ? 'PASS: no differences' : 'FAIL: differences found', '');
   return lines.join('\n');
 }

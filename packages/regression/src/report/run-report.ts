@@ -1,4 +1,4 @@
-import type { RunSummary } from '../store/capture-store.ts';
+import type { MessageTypeLatency, RunSummary } from '../store/capture-store.ts';
 
 /** One group shown as an example of a difference: the values each side had at that path. */
 export interface DifferenceExample {
@@ -61,10 +61,15 @@ export interface TimeBucket {
   readonly failed: number;
 }
 
-/** Candidate vs baseline latency needs send times per result, which the store's results do not carry. */
+/**
+ * Candidate vs baseline latency per message type: how long after a group began each side sent the type
+ * (from the capture store's sent times), at most `maxLatencyTypes` types, the slowest candidate first.
+ */
 export interface LatencyReport {
-  readonly available: false;
-  readonly reason: string;
+  readonly measure: string;
+  readonly byType: readonly MessageTypeLatency[];
+  /** Types beyond the bound, not shown. */
+  readonly otherTypes: number;
 }
 
 /** Everything a report renderer needs; plain JSON. */

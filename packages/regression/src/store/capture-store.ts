@@ -100,6 +100,21 @@ export interface RunSummary {
   readonly byOutcome: Readonly<Record<string, number>>;
 }
 
+/** How long after a group began one side sent its first message of a type: percentiles over the run's groups. */
+export interface SideLatency {
+  /** Groups in which this side sent the type. */
+  readonly groups: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
+/** A message type's latency on each side; a side that never sent it is absent. */
+export interface MessageTypeLatency {
+  readonly messageType: string;
+  readonly baseline?: SideLatency;
+  readonly candidate?: SideLatency;
+}
+
 /**
  * Where taps put what they capture and comparers find settled groups. Every write is idempotent: a
  * message delivered twice, or a comparison recorded twice, is kept once.
@@ -126,4 +141,10 @@ export interface CaptureStore {
   results(run: string, page?: { readonly after?: number; readonly limit?: number }): Promise<ResultPage>;
   summary(run: string): Promise<RunSummary>;
   malformed(run: string): Promise<StoredMalformedCapture[]>;
+  /**
+   * Per message type and side, the time from the group's first message on that side to its first message
+   * of the type, by the sender's clock (sent time): each side measured against itself, so two
+   * environments' clocks need not agree, and a replayed input stream starts both sides alike.
+   */
+  latencyByType(run: string): Promise<MessageTypeLatency[]>;
 }

@@ -9,11 +9,13 @@ import {
   type GroupKeyOf,
   type GroupMessages,
   type MalformedCapture,
+  type MessageTypeLatency,
   type ResultPage,
   type RunSummary,
   type SettledGroup,
   type SettledReason,
   type SettleRule,
+  type SideLatency,
   type StoredMalformedCapture,
 } from './capture-store.ts';
 import { capturedMessageOf, comparisonResultOf, malformedCaptureOf, outcomeKindOf } from './captured-rows.ts';
@@ -282,6 +284,39 @@ export class PostgresCaptureStore implements CaptureStore {
     );
     const results = rows.slice(0, limit).map(comparisonResultOf);
     return { results, next: rows.length > limit ? results.at(-1)?.seq : undefined };
+  }
+
+  async latencyByType(run: string): Promise<MessageTypeLatency[]> {
+    // One pass over the run's messages, grouped twice; the answer is one row per type and side.
+    const { rows } = await this.#client.query(
+      `with firsts as (
+         select environment, group_key, message_type, min(sent_time) as first_sent
+         from ${this.#messages}
+         where run = $1 and environment in ('baseline', 'candidate')
+         group by environment, group_key, message_type
+       ), delays as (
+         select environment, message_type,
+           extract(epoch from first_sent - min(first_sent) over (partition by environment, group_key)) * 1000 as delay_ms
+         from firsts
+       )
+       select message_type, environment, count(*) as groups,
+         percentile_cont(0.5) within group (order by delay_ms) as p50,
+         percentile_cont(0.95) within group (order by delay_ms) as p95
+       from delays group by message_type, environment order by message_type, environment`,
+      [run],
+    );
+    const byType = new Map<string, { baseline?: SideLatency; candidate?: SideLatency }>();
+    for (const row of rows) {
+      const side = column.text(row, 'environment') as 'baseline' | 'candidate';
+      const latency: SideLatency = {
+        groups: Number(row.groups),
+        p50Ms: Math.round(Number(row.p50)),
+        p95Ms: Math.round(Number(row.p95)),
+      };
+      const type = column.text(row, 'message_type');
+      byType.set(type, { ...byType.get(type), [side]: latency });
+    }
+    return [...byType].map(([messageType, sides]) => ({ messageType, ...sides }));
   }
 
   async summary(run: string): Promise<RunSummary> {
