@@ -4,6 +4,8 @@
  * [--only rabbitmq,postgres,saga]`: Switchyard next to its peers in one table (peers.bench.ts).
  * `npm run bench -- --slots [rate] [switches] [interval] [steady] [raw]`: blue/green switches under a
  * fixed rate, next to raw amqplib (slots-switch.bench.ts; needs RABBITMQ_URL).
+ * `npm run bench -- --regression [groups] [concurrency]`: settled groups compared by 1 and 2 worker
+ * threads, next to a raw pg loop (regression-compare.bench.ts; needs DATABASE_URL and RABBITMQ_URL).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,12 @@ if (args.includes('--peers')) {
   // Its own process too: it runs on load, with positional arguments.
   const script = fileURLToPath(new URL('./slots-switch.bench.ts', import.meta.url));
   const rest = args.filter((arg) => arg !== '--slots');
+  const child = spawnSync(process.execPath, [...process.execArgv, script, ...rest], { stdio: 'inherit' });
+  process.exitCode = child.status ?? 1;
+} else if (args.includes('--regression')) {
+  // Its own process: it runs on load, with positional arguments, and its worker threads load it too.
+  const script = fileURLToPath(new URL('./regression-compare.bench.ts', import.meta.url));
+  const rest = args.filter((arg) => arg !== '--regression');
   const child = spawnSync(process.execPath, [...process.execArgv, script, ...rest], { stdio: 'inherit' });
   process.exitCode = child.status ?? 1;
 } else {

@@ -33,12 +33,23 @@ export async function loadApp(
 }
 
 function appFromPackageJson(start: string): string | undefined {
+  return switchyardFileFromPackageJson(start, 'app');
+}
+
+/**
+ * A file named in the `switchyard` field of the nearest package.json above `start` that names it
+ * (`app`, `regression`), as a path from that package.json's folder.
+ */
+export function switchyardFileFromPackageJson(
+  start: string,
+  field: 'app' | 'regression',
+): string | undefined {
   for (let directory = resolve(start); ; directory = dirname(directory)) {
     const manifest = join(directory, 'package.json');
     if (existsSync(manifest)) {
-      const app = (JSON.parse(readFileSync(manifest, 'utf8')) as { switchyard?: { app?: string } }).switchyard
-        ?.app;
-      if (app) return join(directory, app);
+      const named = (JSON.parse(readFileSync(manifest, 'utf8')) as { switchyard?: Record<string, unknown> })
+        .switchyard?.[field];
+      if (typeof named === 'string' && named !== '') return join(directory, named);
     }
     if (dirname(directory) === directory) return undefined;
   }

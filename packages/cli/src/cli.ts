@@ -3,6 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { commandContext, type GlobalOptions } from './command-context.ts';
 import { listErrors, purgeErrors, retryErrors, showError } from './commands/errors.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import {
+  regressionCapture,
+  regressionReplay,
+  regressionReport,
+  regressionRun,
+} from './commands/regression.ts';
 import { showSaga } from './commands/saga.ts';
 import {
   defaultDrainTimeout,
@@ -104,6 +110,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     .action((sagaType: string, key: string) => run((context) => showSaga(context, sagaType, key))());
 
   addSlotsCommands(program, run, io);
+  addRegressionCommands(program, run, io);
 
   try {
     await program.parseAsync([...args], { from: 'user' });
@@ -187,9 +194,132 @@ function addSlotsCommands(program: Command, run: Run, io: CliIo): void {
     );
 }
 
+/** `yard regression …`: shadow regression of two environments (see @switchyard/regression). */
+function addRegressionCommands(program: Command, run: Run, io: CliIo): void {
+  const terminal = { stdout: io.stdout, stderr: io.stderr, signal: io.signal };
+  const regression = program
+    .command('regression')
+    .description(
+      "shadow regression: capture two environments' output messages, compare them per group with the suite's reconcilers, report (store: the app's database)",
+    );
+  const common = (command: Command) =>
+    command
+      .requiredOption('--run <name>', 'the run: what its taps captured and its comparisons are kept under')
+      .option(
+        '--suite <file>',
+        'the module exporting `suite` (default: "switchyard.regression" in package.json)',
+      );
+  common(
+    regression
+      .command('capture')
+      .description(
+        "a tap on one environment's output messages until Ctrl-C (the queue keeps what arrives meanwhile)",
+      ),
+  )
+    .requiredOption(
+      '--environment <side>',
+      'baseline, candidate or baseline-2 (a second baseline, for noise)',
+    )
+    .option(
+      '--from <amqp-url>',
+      "the environment's RabbitMQ URL with its vhost (default: the app's transport)",
+    )
+    .action((options: { run: string; suite?: string; environment: string; from?: string }) =>
+      run((context) => regressionCapture(context, options, terminal))(),
+    );
+  common(
+    regression
+      .command('run')
+      .description(
+        'compare the settled groups of a run and report; exit 5 when anything differs (--live: until Ctrl-C)',
+      ),
+  )
+    .option(
+      '--workers <n>',
+      'comparison threads in this process (RabbitMQ and PostgreSQL); default: compare in the main thread',
+    )
+    .option(
+      '--live',
+      'a continuous shadow: compare groups as they settle and print the running mismatch rate',
+    )
+    .option(
+      '--noise',
+      'learn what differs between the baseline and a second baseline (baseline-2) first, and leave it out',
+    )
+    .option(
+      '--again',
+      'compare the run again (newer reconcilers, learnt noise): drops its results, keeps its captures',
+    )
+    .option('--quiet-ms <ms>', "a group settles after this long without a new message (default: the suite's)")
+    .option(
+      '--max-wait-ms <ms>',
+      "a group settles this long after its first message whatever else (default: the suite's)",
+    )
+    .option('--junit <file>', 'also write the report as JUnit XML')
+    .option('--html <file>', 'also write the report as one HTML page')
+    .option('--report <file>', 'also write the report as JSON')
+    .action(
+      (options: {
+        run: string;
+        suite?: string;
+        workers?: string;
+        live?: boolean;
+        noise?: boolean;
+        again?: boolean;
+        quietMs?: string;
+        maxWaitMs?: string;
+        junit?: string;
+        html?: string;
+        report?: string;
+      }) =>
+        run((context) =>
+          regressionRun(
+            context,
+            {
+              ...options,
+              workers:
+                options.workers === undefined ? undefined : positiveInteger(options.workers, '--workers'),
+              quietMs:
+                options.quietMs === undefined ? undefined : nonNegativeInteger(options.quietMs, '--quiet-ms'),
+              maxWaitMs:
+                options.maxWaitMs === undefined
+                  ? undefined
+                  : positiveInteger(options.maxWaitMs, '--max-wait-ms'),
+            },
+            terminal,
+          ),
+        )(),
+    );
+  common(
+    regression
+      .command('replay')
+      .description(
+        "republish an environment's captured stream into another: new message ids, the same correlation ids",
+      ),
+  )
+    .requiredOption('--environment <side>', 'whose captured messages: baseline, candidate or baseline-2')
+    .option('--into <amqp-url>', "the environment to replay into (default: the app's transport)")
+    .action((options: { run: string; suite?: string; environment: string; into?: string }) =>
+      run((context) => regressionReplay(context, options))(),
+    );
+  common(regression.command('report').description("a compared run's report; exit 5 when anything differs"))
+    .option('--format <format>', 'terminal, json, junit or html', 'terminal')
+    .option('--out <file>', 'write it to a file instead of the terminal')
+    .action((options: { run: string; suite?: string; format: string; out?: string }) =>
+      run((context) => regressionReport(context, options))(),
+    );
+}
+
 /** An error message as the terminal may show it: no secret, and not a screenful of someone's input. */
 function printable(message: string): string {
   return bounded(redactSecrets(message));
+}
+
+function nonNegativeInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new CliError(`${option} must be a whole number of 0 or more, got "${text}"`, exitCodes.usage);
+  return value;
 }
 
 function positiveInteger(text: string, option: string): number {

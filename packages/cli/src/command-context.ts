@@ -29,6 +29,8 @@ export interface CommandContext {
   readonly app: AppDefinition;
   readonly config: HostConfig;
   readonly env: NodeJS.ProcessEnv;
+  /** The folder `yard` was started in: relative paths on the command line start here. */
+  readonly cwd: string;
   readonly output: Output;
   readonly logger: Logger;
   /** The modules of the configured profile. */
@@ -64,6 +66,7 @@ export async function commandContext(
     app,
     config,
     env,
+    cwd: io.cwd,
     output: io.output,
     logger,
     modules: () => {

@@ -12,6 +12,8 @@ export const exitCodes = {
   notFound: 3,
   /** `yard slots switch|rollback` changed the routing, but the old slot still held work when its wait timed out. */
   notDrained: 4,
+  /** `yard regression run|report`: the run compared, and found differences (a mismatch, a side missing, an error). */
+  differences: 5,
 } as const;
 
 /** An error that ends the command with a message and a given exit code (and the code that goes with it). */

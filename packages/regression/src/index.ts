@@ -65,6 +65,13 @@ export {
   type GroupResult,
   noReconciler,
 } from './compare/comparison-endpoint.ts';
+export {
+  type ComparisonWorkers,
+  type ComparisonWorkersOptions,
+  type ComparisonWorkersTransport,
+  startComparisonWorkers,
+} from './compare/comparison-workers.ts';
+export { formatLiveRate, LiveMismatchRate, type LiveRate } from './compare/live-mismatch-rate.ts';
 export { reconcilersComparer } from './compare/reconciler-comparer.ts';
 export {
   SettledGroupDispatcher,
@@ -88,6 +95,7 @@ export {
 export type { Difference } from './reconcile/difference.ts';
 export { type EvaluateGroupOptions, evaluateGroup } from './reconcile/evaluate-group.ts';
 export type { GroupOutcome, ReconcilerOutcome } from './reconcile/group-outcome.ts';
+export { learnRunNoise } from './reconcile/learn-run-noise.ts';
 export { diffCounts, diffMessageLists, type ListDiffOptions } from './reconcile/message-lists.ts';
 export {
   applyNoise,
@@ -108,6 +116,7 @@ export {
 export { type Toolkit, toolkit } from './reconcile/toolkit.ts';
 export {
   CaptureUnreadableError,
+  ComparisonWorkersError,
   ReconcilerDefinitionError,
   RegressionSuiteError,
   RunUnfinishedError,

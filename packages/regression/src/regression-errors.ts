@@ -7,6 +7,7 @@ declare module '@switchyard/bus' {
     REGRESSION_RECONCILER_INVALID: '@switchyard/regression';
     REGRESSION_RUN_UNFINISHED: '@switchyard/regression';
     REGRESSION_SUITE_INVALID: '@switchyard/regression';
+    REGRESSION_WORKERS_INVALID: '@switchyard/regression';
   }
 }
 
@@ -35,5 +36,12 @@ export class RunUnfinishedError extends SwitchyardError {
 export class RegressionSuiteError extends SwitchyardError {
   constructor(message: string) {
     super('REGRESSION_SUITE_INVALID', message);
+  }
+}
+
+/** Comparison worker threads that cannot start as asked: no workers, or a store that is not a PostgreSQL server. */
+export class ComparisonWorkersError extends SwitchyardError {
+  constructor(message: string) {
+    super('REGRESSION_WORKERS_INVALID', message);
   }
 }

@@ -41,6 +41,11 @@ export interface TrafficOptions {
   readonly stepDeadlineMs?: number;
   /** What customer `index` joins on and orders (default: plus or basic in turn, 1–3 pints of milk). */
   readonly journey?: (index: number) => Journey;
+  /**
+   * Complain only once billing shows the delivery charged, as a customer a day later would (default
+   * false: at once, which billing may refuse as not charged yet).
+   */
+  readonly complainAfterCharge?: boolean;
 }
 
 /** One customer's plan and standing order; a complaint (when one is filed) is about the first line's SKU. */
@@ -98,6 +103,7 @@ export class BusinessTraffic {
       complaintEvery: 3,
       stepDeadlineMs: 120_000,
       journey: milkJourney,
+      complainAfterCharge: false,
       ...options,
     };
   }
@@ -180,6 +186,7 @@ export class BusinessTraffic {
       if (sequence === 2) this.accepted.delivered.set(deliveryId, customerId);
     }
     if (index % this.#options.complaintEvery === 0) {
+      if (this.#options.complainAfterCharge) await this.#charged(customerId);
       const filed = await this.#until('storefront', 'POST', '/returns/complaints', {
         body: {
           complaintId: randomUUID(),
@@ -192,6 +199,20 @@ export class BusinessTraffic {
         accepted: [202],
       });
       this.accepted.complaints.set((filed as { complaintId: string }).complaintId, deliveryId);
+    }
+  }
+
+  /** Waits until billing shows a charge for the customer. */
+  async #charged(customerId: string): Promise<void> {
+    const deadline = Date.now() + this.#options.stepDeadlineMs;
+    for (;;) {
+      const balance = await this.#send('operations', 'GET', `/billing/customers/${customerId}/balance`).catch(
+        () => undefined,
+      );
+      if (balance?.status === 200 && (balance.body as { chargedMinor: number }).chargedMinor > 0) return;
+      if (Date.now() > deadline) throw new Error(`${customerId} was never charged`);
+      if (this.#stopped) throw new Error('The traffic was stopped');
+      await sleep(retryPauseMs);
     }
   }
 

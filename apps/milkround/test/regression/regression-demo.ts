@@ -141,6 +141,7 @@ export async function runRegressionDemo(options: RegressionDemoOptions): Promise
             customers,
             intervalMs: 100,
             journey: demoJourney,
+            complainAfterCharge: true,
           },
         ),
     );
@@ -149,8 +150,10 @@ export async function runRegressionDemo(options: RegressionDemoOptions): Promise
     print(
       `${customers} customers went through each instance: joined, ordered, delivered, charged, every third refunded`,
     );
-    // What the instances sent after the last answer (charges, refunds) reaches the taps, then the store.
-    await waitForQuiet(store, Object.values(runs), 3_000);
+    // What the instances send after the last answer (charges, refunds) reaches the taps, then the store:
+    // per customer a join, a delivery and a charge, and a refund for every third (the traffic's complaints).
+    const expected = customers * 3 + Math.ceil(customers / 3);
+    await waitForMessages(store, Object.values(runs), expected, 120_000);
     for (const each of taps) await each.drain({ timeoutMs: 60_000 });
 
     const comparer = createBus({
@@ -202,18 +205,24 @@ export async function runRegressionDemo(options: RegressionDemoOptions): Promise
   }
 }
 
-/** Waits until no run's message count has moved for `quietMs`. */
-async function waitForQuiet(store: CaptureStore, runs: readonly string[], quietMs: number): Promise<void> {
-  let last = '';
-  let since = Date.now();
+/** Waits until every run holds `expected` messages on each side (and fails, saying what is missing, after `timeoutMs`). */
+async function waitForMessages(
+  store: CaptureStore,
+  runs: readonly string[],
+  expected: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const counts = JSON.stringify(
-      await Promise.all(runs.map((run) => store.summary(run).then((s) => s.messages))),
+    const counts = await Promise.all(
+      runs.map((run) => store.summary(run).then((summary) => summary.messages)),
     );
-    if (counts !== last) {
-      last = counts;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
+    if (counts.every((each) => each.baseline >= expected && each.candidate >= expected)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `The taps captured ${JSON.stringify(counts)} messages; each side should have sent ${expected} within ${timeoutMs} ms; by type: ${JSON.stringify(await store.latencyByType(runs[0] ?? ''))}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -123,6 +123,11 @@ export interface CaptureStore {
   append(messages: readonly CapturedMessage[], keyOf?: GroupKeyOf): Promise<AppendReport>;
   appendMalformed(captures: readonly MalformedCapture[]): Promise<void>;
   claimSettled(run: string, rule: SettleRule): Promise<SettledGroup[]>;
+  /**
+   * Forgets a run's comparisons (its results and claims), keeping its captures, so that it can be
+   * compared again with newer reconcilers or learnt noise. Answers how many results were dropped.
+   */
+  resetComparisons(run: string): Promise<number>;
   /** Returns claimed groups to be claimed again (a comparer that gave up on them). */
   releaseClaims(run: string, groupKeys: readonly string[]): Promise<void>;
   messagesOf(run: string, groupKey: string): Promise<GroupMessages>;

@@ -217,6 +217,17 @@ export class PostgresCaptureStore implements CaptureStore {
     );
   }
 
+  async resetComparisons(run: string): Promise<number> {
+    return this.#client.transaction(async (tx) => {
+      const { rowCount } = await tx.query(`delete from ${this.#results} where run = $1`, [run]);
+      await tx.query(
+        `update ${this.#groups} set claimed_at = null, settled_reason = null where run = $1 and claimed_at is not null`,
+        [run],
+      );
+      return rowCount;
+    });
+  }
+
   async messagesOf(run: string, groupKey: string): Promise<GroupMessages> {
     const { rows } = await this.#client.query(
       `select run, environment, message_id, correlation_id, conversation_id, message_type, sent_time,
