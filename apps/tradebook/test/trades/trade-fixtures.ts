@@ -24,8 +24,8 @@ export function tradeMessages(tradeId = 'T-1') {
     instructionId: `I-${tradeId}`,
     tradeId,
     allocations: [
-      { allocationId: `${tradeId}-A1`, account: 'ACC-001', quantity: 100 },
-      { allocationId: `${tradeId}-A2`, account: 'ACC-002', quantity: 200 },
+      { allocationId: `${tradeId}-A1`, account: '10000001', quantity: 100 },
+      { allocationId: `${tradeId}-A2`, account: '10000002', quantity: 200 },
     ],
   };
   const settlement = (allocationId: string): MessageOf<typeof SettlementInstructed> => ({

@@ -22,12 +22,13 @@ const saga = tradeSaga({
   incompleteAfterMs: 600_000,
   bookingOverdueAfterMs: 600_000,
   parkLimitMs: 600_000,
+  houseAccount: '90000001',
 });
 
 /** The three streams of one trade, duplicated by the checker at will, and the core's answers for its postings. */
 function scenario(tradeId: string): ScenarioMessage[] {
   const { executed, allocated, settlements } = tradeMessages(tradeId);
-  const complete = emptyTrade();
+  const complete = emptyTrade('90000001');
   applyExecution(complete, executed);
   applyAllocation(complete, allocated);
   for (const settlement of settlements) applySettlement(complete, settlement);

@@ -19,7 +19,7 @@ import { tradeMessages } from './trade-fixtures.ts';
 
 function completeTrade(): TradeData {
   const { executed, allocated, settlements } = tradeMessages();
-  const data = emptyTrade();
+  const data = emptyTrade('90000001');
   applyExecution(data, executed);
   applyAllocation(data, allocated);
   for (const settlement of settlements) applySettlement(data, settlement);
@@ -29,7 +29,7 @@ function completeTrade(): TradeData {
 describe('a trade’s state', () => {
   it('names what is missing until all three streams have arrived, in any order', () => {
     const { executed, allocated, settlements } = tradeMessages();
-    const data = emptyTrade();
+    const data = emptyTrade('90000001');
     assert.deepEqual(missingParts(data), ['the execution', 'the allocation instruction']);
     applySettlement(data, settlements[1] as (typeof settlements)[number]);
     applyAllocation(data, allocated);
@@ -55,23 +55,23 @@ describe('a trade’s state', () => {
       [
         {
           allocationId: 'T-1-A1',
-          debitAccount: 'ACC-001',
-          creditAccount: 'CLEARING-GBP',
+          debitAccount: '10000001',
+          creditAccount: '90000001',
           amountMinor: 125_000,
           currency: 'GBP',
           valueDate: '2026-12-09',
         },
         {
           allocationId: 'T-1-A2',
-          debitAccount: 'ACC-002',
-          creditAccount: 'CLEARING-GBP',
+          debitAccount: '10000002',
+          creditAccount: '90000001',
           amountMinor: 250_000,
           currency: 'GBP',
           valueDate: '2026-12-09',
         },
       ],
     );
-    for (const posting of first) assert.match(posting.clientRef, /^B[0-9A-F]{23}$/);
+    for (const posting of first) assert.match(posting.clientRef, /^B[0-9A-F]{19}$/);
     assert.deepEqual(planPostings(data), [], 'asked already: nothing to ask again');
     assert.equal(isSettledInCore(data), false);
     for (const [index, posting] of first.entries()) applyBooked(data, posting.clientRef, index + 1);
@@ -83,7 +83,7 @@ describe('a trade’s state', () => {
     applyAllocation(data, {
       ...tradeMessages().allocated,
       instructionId: 'I-2',
-      allocations: [{ allocationId: 'T-1-A1', account: 'ACC-001', quantity: 100 }],
+      allocations: [{ allocationId: 'T-1-A1', account: '10000001', quantity: 100 }],
     });
     applySettlement(data, {
       ...(tradeMessages().settlements[0] as ReturnType<typeof tradeMessages>['settlements'][number]),

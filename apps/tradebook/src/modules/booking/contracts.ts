@@ -10,7 +10,7 @@ import { Currency } from '../trades/contracts.ts';
 
 export const Posting = z.object({
   /** Unique per intended posting (decision 0031): the same reference is never booked twice. */
-  clientRef: z.string().regex(/^[A-Z0-9]{1,24}$/),
+  clientRef: z.string().regex(/^[A-Z0-9]{1,20}$/),
   allocationId: storable.id(),
   debitAccount: storable.id(),
   creditAccount: storable.id(),

@@ -12,7 +12,7 @@ export type Currency = z.infer<typeof Currency>;
 
 /** The largest quantity and unit price accepted: their product stays a safe integer and fits the core's amount field. */
 export const maxQuantity = 10_000_000;
-export const maxPriceMinor = 100_000_000;
+export const maxPriceMinor = 10_000_000;
 
 const quantity = () => storable.int({ min: 1, max: maxQuantity });
 

@@ -58,11 +58,13 @@ export interface TradeSagaOptions {
   readonly bookingOverdueAfterMs: number;
   /** How long a settlement, amendment or cancellation waits for its trade before it goes to the error queue. */
   readonly parkLimitMs: number;
+  /** The core account every allocation's posting is booked against (the house's clearing account). */
+  readonly houseAccount: string;
 }
 
-function initialData(): TradeSagaData {
+function initialData(houseAccount: string): TradeSagaData {
   return {
-    ...emptyTrade(),
+    ...emptyTrade(houseAccount),
     sending: [],
     incompleteDeadlinePassed: false,
     bookingOverdue: false,
@@ -239,7 +241,7 @@ export function tradeSaga(options: TradeSagaOptions) {
   return defineSaga({
     name: 'tradebook.trades.Trade',
     states: phases,
-    initialData,
+    initialData: () => initialData(options.houseAccount),
     keys: { executionRef: (data) => data.execution?.executionRef },
     settledStates: ['Booked', 'Cancelled'],
     events: {

@@ -26,6 +26,8 @@ export type ExceptionKind = 'incomplete' | 'inconsistent' | 'core-rejected' | 'b
 /** What the trade saga keeps: the inputs as they came, and every posting it ever wanted. */
 export interface TradeData {
   tradeId: string;
+  /** The core account on the other side of every allocation's posting, fixed when the trade begins. */
+  houseAccount: string;
   execution: {
     executionRef: string;
     instrument: string;
@@ -57,9 +59,10 @@ export interface TradeData {
   announced: string | null;
 }
 
-export function emptyTrade(): TradeData {
+export function emptyTrade(houseAccount: string): TradeData {
   return {
     tradeId: '',
+    houseAccount,
     execution: null,
     amendment: null,
     instructionId: null,
@@ -71,11 +74,6 @@ export function emptyTrade(): TradeData {
     confirmed: {},
     announced: null,
   };
-}
-
-/** The account the other side of every allocation's posting goes to, per currency. */
-export function clearingAccount(currency: Currency): string {
-  return `CLEARING-${currency}`;
 }
 
 export function applyExecution(data: TradeData, message: MessageOf<typeof TradeExecuted>): void {
@@ -171,11 +169,11 @@ export function inconsistencies(data: TradeData): string[] {
 
 /**
  * A client reference for an intended posting: the same intent (trade, allocation, version, account,
- * amount) always gets the same reference, and any change gets another. 24 characters, as the core's
+ * amount) always gets the same reference, and any change gets another. 20 characters, as the core's
  * reference field holds.
  */
 export function clientRefOf(parts: readonly (string | number)[], kind: 'B' | 'R'): string {
-  return kind + createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 23).toUpperCase();
+  return kind + createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 19).toUpperCase();
 }
 
 /** The postings the trade should have in the core as it stands: one per allocation, none when cancelled. */
@@ -185,7 +183,7 @@ export function intendedPostings(data: TradeData): Posting[] {
   if (data.cancelled !== null || execution === null || terms === null) return [];
   return data.allocations.map((allocation) => {
     const amountMinor = allocation.quantity * terms.priceMinor;
-    const clearing = clearingAccount(execution.currency);
+    const clearing = data.houseAccount;
     // A buyer pays: the client's account is debited; a seller is paid: credited.
     const [debitAccount, creditAccount] =
       execution.side === 'buy' ? [allocation.account, clearing] : [clearing, allocation.account];

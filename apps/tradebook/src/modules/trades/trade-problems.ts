@@ -1,0 +1,22 @@
+import { type ProblemError, problem, problemType } from '@switchyard/host';
+
+/** The trades module's codes, each listed in docs/errors.md. */
+declare module '@switchyard/bus' {
+  interface SwitchyardErrorCodes {
+    TRADE_NOT_FOUND: '@switchyard/tradebook';
+  }
+}
+
+/** The kinds of problem the trades routes answer with. */
+export const tradeProblems = {
+  tradeNotFound: problemType('TRADE_NOT_FOUND', 404),
+} as const;
+
+/** No trade has this id: none of its streams has arrived (or they are still travelling). */
+export function unknownTrade(tradeId: string): ProblemError {
+  return problem(
+    tradeProblems.tradeNotFound,
+    'Trade not found',
+    `There is no trade ${tradeId}: neither its execution nor its allocation instruction has arrived yet (a settlement instruction alone waits for them)`,
+  );
+}

@@ -1,0 +1,116 @@
+import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
+import { SagaInspector } from '@switchyard/saga';
+import { z } from 'zod';
+import { RetryTrade } from './trade-messages.ts';
+import { tradeProblems, unknownTrade } from './trade-problems.ts';
+import type { TradeReadModel } from './trade-read-model.ts';
+import type { tradeSaga } from './trade-saga.ts';
+import { TradeView, tradeView } from './trade-view.ts';
+
+const ExceptionKind = z.enum(['incomplete', 'inconsistent', 'core-rejected', 'booking-overdue']);
+
+/** The trades routes for operations: look a trade up with its timeline, list the exceptions, retry one. */
+export function tradeRoutes(
+  services: ModuleServices,
+  saga: ReturnType<typeof tradeSaga>,
+  readModel: TradeReadModel,
+  sagaQueue: string,
+): RouteDefinition[] {
+  const inspector = new SagaInspector(saga, { store: services.sagaStore, transactions: services.sql });
+  const find = async (tradeId: string) => {
+    const view = await inspector.find({ id: tradeId });
+    if (!view || view.state === undefined) throw unknownTrade(tradeId);
+    return view;
+  };
+  return [
+    route({
+      method: 'GET',
+      url: '/trades/summary',
+      summary:
+        'How many trades are booked, cancelled and in an exception, and when the first and last were decided',
+      tags: ['trades'],
+      responses: {
+        200: {
+          description: 'The counts',
+          schema: z.object({
+            booked: z.number().int(),
+            cancelled: z.number().int(),
+            openExceptions: z.number().int(),
+            firstDecidedAt: z.string().nullable(),
+            lastDecidedAt: z.string().nullable(),
+          }),
+        },
+      },
+      handler: async () => ({ status: 200, body: await readModel.summary(services.sql) }),
+    }),
+    route({
+      method: 'GET',
+      url: '/trades/exceptions',
+      summary:
+        'Trades that need a person, oldest first: incomplete, inconsistent, refused by the core, or booking overdue',
+      tags: ['trades'],
+      query: z.object({
+        kind: ExceptionKind.optional(),
+        limit: z.coerce.number().int().min(1).max(1_000).default(100),
+      }),
+      responses: {
+        200: {
+          description: 'The open exceptions, and how many there are in all',
+          schema: z.object({
+            total: z.number().int(),
+            exceptions: z.array(
+              z.object({ tradeId: z.string(), kind: z.string(), detail: z.string(), raisedAt: z.string() }),
+            ),
+          }),
+        },
+      },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: {
+          total: await readModel.count(services.sql),
+          exceptions: await readModel.list(services.sql, { limit: query.limit, kind: query.kind }),
+        },
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/trades/:tradeId',
+      summary: 'A trade: where it stands, its inputs, its postings in the core and its timeline',
+      tags: ['trades'],
+      params: z.object({ tradeId: storable.id() }),
+      responses: {
+        200: { description: 'The trade', schema: TradeView },
+        404: { description: 'No such trade', problems: [tradeProblems.tradeNotFound] },
+      },
+      handler: async ({ params }) => ({ status: 200, body: tradeView(await find(params.tradeId)) }),
+    }),
+    route({
+      method: 'POST',
+      url: '/trades/:tradeId/retry',
+      summary:
+        'Ask booking again for the postings of a trade that are unanswered or were refused (after repairing what the core refused)',
+      tags: ['trades'],
+      params: z.object({ tradeId: storable.id() }),
+      body: z.object({ requestedBy: storable.text({ max: 200 }) }),
+      responses: {
+        202: {
+          description: 'The retry is on its way to the trade',
+          schema: z.object({ tradeId: z.string() }),
+        },
+        404: { description: 'No such trade', problems: [tradeProblems.tradeNotFound] },
+      },
+      handler: async ({ params, body }) => {
+        await find(params.tradeId);
+        await services.bus.send(sagaQueue, RetryTrade, {
+          tradeId: params.tradeId,
+          requestedBy: body.requestedBy,
+        });
+        return {
+          status: 202,
+          body: { tradeId: params.tradeId },
+          headers: { location: `/trades/${params.tradeId}` },
+        };
+      },
+    }),
+  ];
+}
