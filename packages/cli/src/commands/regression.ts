@@ -132,6 +132,12 @@ export async function regressionRun(
         exitCodes.usage,
       );
     }
+    if (options.noise && workers > 0) {
+      throw new CliError(
+        '--noise compares in this process (the threads load the suite, not the learnt noise): leave out --workers',
+        exitCodes.usage,
+      );
+    }
     // Work items travel on the broker, where comparers on other machines may take a share too; an
     // embedded run compares in this process.
     const transport: Transport =
@@ -146,12 +152,6 @@ export async function regressionRun(
       const dropped = await store.resetComparisons(options.run);
       context.output.note(
         `Comparing run ${options.run} again: ${dropped} earlier results dropped, its captures kept`,
-      );
-    }
-    if (options.noise && workers > 0) {
-      throw new CliError(
-        '--noise compares in this process (the threads load the suite, not the learnt noise): leave out --workers',
-        exitCodes.usage,
       );
     }
     let noise: NoiseModel | undefined;
