@@ -297,9 +297,15 @@ export async function regressionReplay(
     await transport.start();
     try {
       const replayed = await replayCaptured({ store, run: options.run, environment, into: transport });
+      if (replayed === 0) {
+        throw new CliError(
+          `Run "${options.run}" has no captured ${environment} messages to replay: check the run and the environment`,
+          exitCodes.notFound,
+        );
+      }
       if (context.output.json) context.output.result({ run: options.run, environment, replayed });
       else context.output.note(`Replayed ${replayed} ${environment} messages of run ${options.run}`);
-      return replayed > 0 ? exitCodes.ok : exitCodes.notFound;
+      return exitCodes.ok;
     } finally {
       await transport.close();
     }
