@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CoreConfigError } from './legacy-core-errors.ts';
+import { CoreConfigError } from './legacy-core-problems.ts';
 
 const rate = z.number().min(0).max(1);
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)');

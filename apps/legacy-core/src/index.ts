@@ -64,7 +64,7 @@ export {
   CoreTimeoutError,
   CoreUnavailableError,
   JournalCorruptError,
-} from './legacy-core-errors.ts';
+} from './legacy-core-problems.ts';
 export { reason, status } from './protocol/records.ts';
 export { type LegacyCore, startLegacyCore } from './server/start-legacy-core.ts';
 export { readLedger } from './store/ledger.ts';

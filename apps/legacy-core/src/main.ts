@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { loadCoreConfig } from './config.ts';
-import { CoreConfigError } from './legacy-core-errors.ts';
+import { CoreConfigError } from './legacy-core-problems.ts';
 import { startLegacyCore } from './server/start-legacy-core.ts';
 
 // The core as its own process: config from defaults, LEGACY_CORE_* variables and flags; logs (pino)

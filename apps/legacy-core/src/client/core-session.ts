@@ -4,7 +4,7 @@ import {
   CoreProtocolError,
   CoreTimeoutError,
   CoreUnavailableError,
-} from '../legacy-core-errors.ts';
+} from '../legacy-core-problems.ts';
 import { parseReply, type Reply, recordEnd, splitRecords } from '../protocol/records.ts';
 
 /** Reads the replies to one request: `more` to keep collecting, `done` when the answer is whole. */

@@ -1,4 +1,4 @@
-import { CoreProtocolError, CoreUnavailableError } from '../legacy-core-errors.ts';
+import { CoreProtocolError, CoreUnavailableError } from '../legacy-core-problems.ts';
 import { formatRequest, type Reply, status } from '../protocol/records.ts';
 import {
   type BookedPosting,

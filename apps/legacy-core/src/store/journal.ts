@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { JournalCorruptError } from '../legacy-core-errors.ts';
+import { JournalCorruptError } from '../legacy-core-problems.ts';
 import type { BookedFields, PostingFields } from '../protocol/records.ts';
 
 /**

@@ -4,7 +4,7 @@ import {
   CoreTimeoutError,
   type LegacyCoreClient,
 } from '@switchyard/legacy-core';
-import { CoreOutcomeUnknownError, CoreUnavailableError } from '../modules/booking/booking-errors.ts';
+import { CoreOutcomeUnknownError, CoreUnavailableError } from '../modules/booking/booking-problems.ts';
 import type { Posting } from '../modules/booking/contracts.ts';
 import type { BookedPosting, CoreLedger, PostOutcome } from '../modules/booking/core-ledger.ts';
 

@@ -1,6 +1,6 @@
 import { type ConsumeContext, captureOutgoing, type MessageOf } from '@switchyard/bus';
 import type { ModuleServices } from '@switchyard/host';
-import { CoreUnavailableError } from './booking-errors.ts';
+import { CoreUnavailableError } from './booking-problems.ts';
 import { BookPostings, type Posting, PostingBooked, PostingRejected } from './contracts.ts';
 import type { BookedPosting, CoreLedger } from './core-ledger.ts';
 import { PostingJournal } from './posting-journal.ts';
