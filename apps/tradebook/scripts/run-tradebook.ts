@@ -11,9 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHost, loadHostConfig } from '@switchyard/host';
-import { defaultAccounts, LegacyCoreClient, startLegacyCore } from '@switchyard/legacy-core';
-import { tradebookModules } from '../src/app.ts';
-import { LegacyCoreLedger } from '../src/core/legacy-core-ledger.ts';
+import { defaultAccounts, startLegacyCore } from '@switchyard/legacy-core';
+import { coreFor, tradebookModules } from '../src/app.ts';
 import { TradeFeed } from '../src/generator/trade-feed.ts';
 
 const { values } = parseArgs({
@@ -48,7 +47,7 @@ const core = await startLegacyCore({
     : {}),
 });
 const connection = { host: core.host, port: core.port, sessions: 4, timeoutMs: 5_000, inDoubtMs: 8_000 };
-const client = new LegacyCoreClient({ host: core.host, port: core.port, maxSessions: 4, timeoutMs: 5_000 });
+const { core: ledger, client } = coreFor(connection);
 const env: Record<string, string | undefined> = { ...process.env };
 if (env.DATABASE_URL === undefined) env.SWITCHYARD_DATABASE__DATA_DIR ??= join(root, 'data', 'tradebook');
 // The progress lines are the output here; the host's request log would bury them.
@@ -56,7 +55,7 @@ env.SWITCHYARD_LOG__LEVEL ??= 'warn';
 const { config } = loadHostConfig({ env, cwd: root });
 const host = createHost({
   config,
-  modules: tradebookModules({ core: new LegacyCoreLedger(client), connection }),
+  modules: tradebookModules({ core: ledger, connection }),
   title: 'Tradebook',
   version: '0.1.0',
 });

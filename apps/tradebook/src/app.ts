@@ -37,20 +37,25 @@ export function tradebookModules(options: TradebookOptions): ModuleDefinition[] 
   ];
 }
 
-/** The core as the environment names it (TRADEBOOK_CORE_*); the client connects on first use. */
-export function coreFromEnvironment(env: Readonly<Record<string, string | undefined>>): {
-  core: LegacyCoreLedger;
-  client: LegacyCoreClient;
-  connection: CoreConnection;
-} {
-  const connection = coreConnectionFrom(env);
+/** Booking's core over a client made for `connection`; the client connects on first use (close it when done). */
+export function coreFor(connection: CoreConnection): { core: LegacyCoreLedger; client: LegacyCoreClient } {
   const client = new LegacyCoreClient({
     host: connection.host,
     port: connection.port,
     maxSessions: connection.sessions,
     timeoutMs: connection.timeoutMs,
   });
-  return { core: new LegacyCoreLedger(client), client, connection };
+  return { core: new LegacyCoreLedger(client), client };
+}
+
+/** The core as the environment names it (TRADEBOOK_CORE_*). */
+export function coreFromEnvironment(env: Readonly<Record<string, string | undefined>>): {
+  core: LegacyCoreLedger;
+  client: LegacyCoreClient;
+  connection: CoreConnection;
+} {
+  const connection = coreConnectionFrom(env);
+  return { ...coreFor(connection), connection };
 }
 
 /** Tradebook as `yard` and `npm run tradebook` run it. */

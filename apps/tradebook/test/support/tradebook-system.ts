@@ -2,14 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHost, type Host, loadHostConfig } from '@switchyard/host';
-import {
-  type CoreConfigInput,
-  type LegacyCore,
-  LegacyCoreClient,
-  startLegacyCore,
-} from '@switchyard/legacy-core';
-import { tradebookModules } from '../../src/app.ts';
-import { LegacyCoreLedger } from '../../src/core/legacy-core-ledger.ts';
+import { type CoreConfigInput, type LegacyCore, startLegacyCore } from '@switchyard/legacy-core';
+import { coreFor, tradebookModules } from '../../src/app.ts';
 
 /** Tradebook in this process (embedded, or on the servers `env` names) booking into a core of its own. */
 export interface TradebookSystem {
@@ -46,7 +40,7 @@ export async function startTradebookSystem(options: TradebookSystemOptions = {})
     timeoutMs,
     inDoubtMs: options.inDoubtMs ?? timeoutMs + 1_000,
   };
-  const client = new LegacyCoreClient({ host: core.host, port: core.port, maxSessions: 4, timeoutMs });
+  const { core: ledger, client } = coreFor(connection);
   const { config } = loadHostConfig({
     cwd: folder,
     env: {
@@ -59,7 +53,7 @@ export async function startTradebookSystem(options: TradebookSystemOptions = {})
   const host = createHost({
     config,
     modules: tradebookModules({
-      core: new LegacyCoreLedger(client),
+      core: ledger,
       connection,
       retryAfterMs: 200,
       incompleteAfterMs: options.incompleteAfterMs ?? 60_000,

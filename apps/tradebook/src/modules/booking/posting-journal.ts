@@ -124,21 +124,6 @@ export class PostingJournal {
     );
   }
 
-  async find(db: SqlExecutor, clientRef: string): Promise<JournalEntry | undefined> {
-    const { rows } = await db.query(`select ${columns} from ${this.#table} where client_ref = $1`, [
-      clientRef,
-    ]);
-    return rows[0] === undefined ? undefined : entryOf(rows[0]);
-  }
-
-  async ofTrade(db: SqlExecutor, tradeId: string): Promise<JournalEntry[]> {
-    const { rows } = await db.query(
-      `select ${columns} from ${this.#table} where trade_id = $1 order by client_ref`,
-      [tradeId],
-    );
-    return rows.map(entryOf);
-  }
-
   async #claim(tx: SqlExecutor, clientRef: string, until: number): Promise<void> {
     await this.#set(tx, clientRef, 'claimed_until = $2', [new Date(until)]);
   }

@@ -1,4 +1,3 @@
-import type { MessageType } from '@switchyard/bus';
 import { type ActivityChain, defineSaga, event } from '@switchyard/saga';
 import { BookPostings, type Posting, PostingBooked, PostingRejected } from '../booking/contracts.ts';
 import {
@@ -22,6 +21,7 @@ import {
   type ExceptionKind,
   emptyTrade,
   inconsistencies,
+  isDecided,
   isSettledInCore,
   missingParts,
   planPostings,
@@ -116,8 +116,7 @@ function decide(data: TradeSagaData): void {
   data.sending = planPostings(data);
   if (data.sending.length > 0) data.bookingOverdue = false;
   data.exception = exceptionOf(data);
-  const decided =
-    data.cancelled !== null || (missingParts(data).length === 0 && inconsistencies(data).length === 0);
+  const decided = isDecided(data);
   const settled = decided && isSettledInCore(data);
   data.phase =
     data.exception !== null
@@ -381,12 +380,3 @@ export function tradeSaga(options: TradeSagaOptions) {
     ],
   });
 }
-
-/** The message types the saga consumes, for the module's endpoint and its tests. */
-export const tradeSagaInputs: readonly MessageType[] = [
-  TradeExecuted,
-  AllocationInstructed,
-  SettlementInstructed,
-  TradeAmended,
-  TradeCancelled,
-];

@@ -203,6 +203,11 @@ export function intendedPostings(data: TradeData): Posting[] {
   });
 }
 
+/** A cancelled trade, or a complete and consistent one: what it wants in the core can be decided. */
+export function isDecided(data: TradeData): boolean {
+  return data.cancelled !== null || (missingParts(data).length === 0 && inconsistencies(data).length === 0);
+}
+
 /**
  * Brings the postings the trade wants up to date, when it can be decided: a complete, consistent trade
  * (or a cancelled one) wants its intended postings and the reversal of every booking it no longer
@@ -210,9 +215,7 @@ export function intendedPostings(data: TradeData): Posting[] {
  * incomplete or inconsistent: what is booked then stays as it is until a person or a later input decides.
  */
 export function planPostings(data: TradeData): Posting[] {
-  const decided =
-    data.cancelled !== null || (missingParts(data).length === 0 && inconsistencies(data).length === 0);
-  if (!decided) return [];
+  if (!isDecided(data)) return [];
   const intended = intendedPostings(data);
   const intendedRefs = new Set(intended.map((each) => each.clientRef));
   for (const posting of intended) data.postings[posting.clientRef] ??= newRecord(data, posting, null);
