@@ -123,7 +123,7 @@ export {
 } from './regression-errors.ts';
 export { type ReplayOptions, replayCaptured } from './replay/replay-captured.ts';
 export { type BuildRunReportOptions, buildRunReport, unknownMessageType } from './report/build-run-report.ts';
-export { exitCodeOf } from './report/exit-code.ts';
+export { exitCodeOf, isPassingKind } from './report/exit-code.ts';
 export { formatProgress, progressBar } from './report/format-progress.ts';
 export { renderHtml } from './report/render-html.ts';
 export { renderJson } from './report/render-json.ts';
@@ -159,6 +159,7 @@ export {
   type SideLatency,
   type StoredMalformedCapture,
 } from './store/capture-store.ts';
+export { capturedMessages } from './store/captured-messages.ts';
 export { PostgresCaptureStore, type PostgresCaptureStoreOptions } from './store/postgres-capture-store.ts';
 export { defaultRegressionSchema, regressionMigrations } from './store/regression-migrations.ts';
 export {

@@ -10,6 +10,7 @@ import {
   type CaptureStore,
   compareRun,
   comparisonEndpoint,
+  isPassingKind,
   PostgresCaptureStore,
   RabbitMqCapture,
   type RunReport,
@@ -234,8 +235,7 @@ export async function failingGroups(store: CaptureStore, run: string): Promise<s
   do {
     const page = await store.results(run, { after, limit: 1_000 });
     for (const result of page.results) {
-      const kind = (result.outcome as { kind?: unknown }).kind;
-      if (kind !== 'match' && kind !== 'not-applicable') failing.add(result.groupKey);
+      if (!isPassingKind((result.outcome as { kind?: unknown }).kind)) failing.add(result.groupKey);
     }
     after = page.next;
   } while (after !== undefined);

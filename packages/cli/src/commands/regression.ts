@@ -8,6 +8,7 @@ import {
   type CaptureEnvironment,
   type CaptureStore,
   type ComparisonWorkers,
+  capturedMessages,
   compareRun,
   comparisonEndpoint,
   evaluateControlTotals,
@@ -427,14 +428,8 @@ async function writeReports(
 /** The suite's control totals over the whole run: every captured message of both sides, a page at a time. */
 async function controlTotalsOf(store: CaptureStore, suite: RegressionSuite, run: string) {
   async function* captured() {
-    for (const environment of ['baseline', 'candidate'] as const) {
-      let after: number | undefined;
-      do {
-        const page = await store.capturedInOrder(run, environment, { after, limit: 1_000 });
-        yield* page.messages;
-        after = page.next;
-      } while (after !== undefined);
-    }
+    yield* capturedMessages(store, run, 'baseline');
+    yield* capturedMessages(store, run, 'candidate');
   }
   return evaluateControlTotals(suite.controlTotals, captured());
 }

@@ -1,3 +1,4 @@
+import { isPassingKind } from '../report/exit-code.ts';
 import { formatCount } from '../report/format-count.ts';
 import type { CaptureStore } from '../store/capture-store.ts';
 
@@ -9,8 +10,6 @@ export interface LiveRate {
   readonly windowCompared: number;
   readonly windowFailing: number;
 }
-
-const passing: ReadonlySet<unknown> = new Set(['match', 'not-applicable']);
 
 /**
  * The running mismatch rate of a live (continuous) run: reads the results recorded since its last look,
@@ -41,7 +40,7 @@ export class LiveMismatchRate {
       const page = await this.#store.results(this.#run, { after: this.#after, limit: 1_000 });
       for (const result of page.results) {
         this.#after = result.seq;
-        const failing = !passing.has((result.outcome as { kind?: unknown } | null)?.kind);
+        const failing = !isPassingKind((result.outcome as { kind?: unknown } | null)?.kind);
         const seen = this.#window.get(result.groupKey);
         if (seen === undefined) {
           this.#window.set(result.groupKey, { at: Date.parse(result.comparedAt), failing });

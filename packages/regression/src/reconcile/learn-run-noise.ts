@@ -1,4 +1,5 @@
 import { type CaptureStore, defaultGroupKey, type GroupKeyOf } from '../store/capture-store.ts';
+import { capturedMessages } from '../store/captured-messages.ts';
 import type { Reconciler } from './define-reconciler.ts';
 import { evaluateGroup } from './evaluate-group.ts';
 import { type LearnNoiseOptions, learnNoise, type NoiseModel, type NoiseSample } from './noise.ts';
@@ -17,12 +18,7 @@ export async function learnRunNoise(
 ): Promise<{ readonly model: NoiseModel; readonly groups: number }> {
   const keyOf = options.keyOf ?? defaultGroupKey;
   const groups = new Set<string>();
-  let after: number | undefined;
-  do {
-    const page = await store.capturedInOrder(run, 'baseline-2', { after, limit: 1_000 });
-    for (const message of page.messages) groups.add(keyOf(message));
-    after = page.next;
-  } while (after !== undefined);
+  for await (const message of capturedMessages(store, run, 'baseline-2')) groups.add(keyOf(message));
   const samples: NoiseSample[] = [];
   for (const groupKey of groups) {
     const messages = await store.messagesOf(run, groupKey);
