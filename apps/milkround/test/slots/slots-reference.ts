@@ -140,9 +140,13 @@ export async function runSlotsReference(options: SlotsReferenceOptions): Promise
       accepted: traffic.accepted,
     });
     print(`${ledgerSummary(ledger)}\n`);
-    // Blue keeps serving what it began; once the customers are through, it drains.
-    const drain = await yard('slots', 'switch', 'billing', '--to', 'green', '--timeout', '2m');
-    print(`yard slots switch billing --to green (waits for blue to drain)\n${drain.output}\n`);
+    // Blue keeps serving what it began; once the customers are through, each service's blue drains.
+    // Both are waited for: the status after is read once neither holds work (billing alone was, and
+    // deliveries' blue was once caught still holding its last message).
+    for (const service of slottedServices) {
+      const drain = await yard('slots', 'switch', service, '--to', 'green', '--timeout', '2m');
+      print(`yard slots switch ${service} --to green (waits for blue to drain)\n${drain.output}\n`);
+    }
     const statusAfter = (await yard('slots', 'status')).output;
     print(`yard slots status (after)\n${statusAfter}\n`);
     return {
