@@ -201,7 +201,7 @@ function assertNoOverlappingLeases(events: readonly LeaseEvent[]): void {
         if (holder !== undefined && holder !== event.owner) {
           assert.ok(
             event.endedAt + toleranceMs >= leaseUntil,
-            `entry ${id} was claimed ${leaseUntil - event.endedAt} ms before the previous holder's lease ran out: ${JSON.stringify(history.map(({ kind, owner, startedAt, endedAt }) => ({ kind, owner: owner.slice(0, 8), startedAt, endedAt })))}`,
+            `entry ${id} was claimed ${leaseUntil - event.endedAt} ms before the previous holder's lease ran out: ${JSON.stringify(history.map(({ kind, owner, startedAt, endedAt, leaseMs }) => ({ kind, owner: owner.slice(0, 8), startedAt, endedAt, leaseMs })))}`,
           );
         }
         holder = event.owner;
@@ -221,7 +221,7 @@ function recorded<Tx>(outbox: Outbox<Tx>, events: LeaseEvent[], stalls: number[]
     owner: string,
     ids: readonly string[],
     startedAt: number,
-    leaseMs = 0,
+    leaseMs: number,
   ) => events.push({ kind, owner, ids, startedAt, endedAt: Date.now(), leaseMs });
   return {
     async add(tx, messages, ms) {
@@ -233,6 +233,7 @@ function recorded<Tx>(outbox: Outbox<Tx>, events: LeaseEvent[], stalls: number[]
         added.owner,
         added.entries.map((entry) => entry.id),
         startedAt,
+        ms,
       );
       return added;
     },
@@ -244,6 +245,7 @@ function recorded<Tx>(outbox: Outbox<Tx>, events: LeaseEvent[], stalls: number[]
         lease.owner,
         lease.entries.map((entry) => entry.id),
         startedAt,
+        ms,
       );
       return lease;
     },
@@ -259,7 +261,7 @@ function recorded<Tx>(outbox: Outbox<Tx>, events: LeaseEvent[], stalls: number[]
     async release(owner, ids) {
       const startedAt = Date.now();
       await outbox.release(owner, ids);
-      log('release', owner, ids, startedAt);
+      log('release', owner, ids, startedAt, 0);
     },
     removeDeliveredOlderThan: (before) => outbox.removeDeliveredOlderThan(before),
     pendingCount: () => outbox.pendingCount(),

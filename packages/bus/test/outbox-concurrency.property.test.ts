@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryDatabase, MemoryOutbox, type MemoryTransaction } from '@switchyard/bus';
 import { checkConcurrentDispatch } from './outbox-concurrency-property.ts';
@@ -13,5 +14,25 @@ describe('in-memory outbox, for any concurrent dispatchers over failing and stal
         dispose: async () => {},
       };
     }, 40);
+  });
+
+  // The property itself must be able to fail: an outbox whose other processes read a clock 10 s fast
+  // sees every live lease as run out and claims entries another dispatcher holds.
+  it('fails an outbox whose processes take over leases that are still live', async () => {
+    await assert.rejects(
+      checkConcurrentDispatch<MemoryTransaction>(async () => {
+        const database = new MemoryDatabase();
+        return {
+          database,
+          outbox: new MemoryOutbox(database),
+          connect: async () => ({
+            database,
+            outbox: new MemoryOutbox(database, { now: () => Date.now() + 10_000 }),
+          }),
+          dispose: async () => {},
+        };
+      }, 40),
+      (error: Error) => /before the previous holder's lease ran out/.test(String(error.cause)),
+    );
   });
 });

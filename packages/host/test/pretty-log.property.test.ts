@@ -40,36 +40,38 @@ const placements: readonly ((secret: string) => [object, string])[] = [
     'incoming request',
   ],
   (secret: string) => [{ headers: { authorization: `Bearer ${secret}`, cookie: `s=${secret}` } }, 'headers'],
+  // A caller's own text: the message, and fields of any name, nested or in a list.
+  (secret: string) => [{}, `could not connect to postgres://app:${secret}@db/x`],
+  (secret: string) => [{ detail: `amqp://guest:${secret}@broker`, reason: `password=${secret}` }, 'x'],
+  (secret: string) => [{ attempt: { tried: [`postgres://a:${secret}@h/db`] } }, 'retrying'],
 ];
 
-describe('readable log lines, for any password anywhere in an entry', () => {
-  it('never show the password, in colour or not', () => {
+describe('log lines, readable or JSON, for any password anywhere in an entry', () => {
+  it('never show the password, in either format, in colour or not', () => {
     fc.assert(
       fc.property(
         password,
         fc.subarray([...placements.keys()], { minLength: 1 }),
         fc.boolean(),
-        (secret, chosen, colour) => {
+        fc.constantFrom('pretty' as const, 'json' as const),
+        (secret, chosen, colour, format) => {
           let text = '';
           const out = {
-            isTTY: true,
+            isTTY: format === 'pretty',
             write(chunk: string) {
               text += chunk;
               return true;
             },
           };
-          const logger = createHostLogger(
-            { level: 'info', format: 'pretty' },
-            out,
-            colour ? {} : { NO_COLOR: '1' },
-          );
+          const logger = createHostLogger({ level: 'info', format }, out, colour ? {} : { NO_COLOR: '1' });
           for (const index of chosen) {
             const [fields, message] = placements[index]?.(secret) ?? [{}, ''];
             logger.info(fields, message);
           }
           logger.info({ reqId: 'r', res: { statusCode: 200 }, responseTime: 1 }, 'request completed');
           assert.ok(!leaks(text, secret), text);
-          assert.ok(!text.split('\n').some((line) => line.startsWith('{')), text);
+          const jsonLines = text.split('\n').filter((line) => line.startsWith('{')).length;
+          assert.equal(jsonLines, format === 'json' ? chosen.length + 1 : 0, text);
         },
       ),
       { numRuns: 300 },

@@ -23,8 +23,8 @@ for (const database of await databasesUnderTest()) {
             dispose: () => store.dispose(),
           };
         },
-        database.name === 'PGlite' ? 3 : 8,
-      ); // PGlite migrates a fresh schema slowly
+        database.name === 'PGlite' ? 20 : 40,
+      ); // every run migrates a fresh schema, which PGlite does slowly
     });
   });
 }

@@ -64,7 +64,7 @@ export {
   type PostgresDesiredStateOptions,
 } from './desired-state/postgres-desired-state.ts';
 export { defaultSlotsSchema, slotsMigrations } from './desired-state/slots-migrations.ts';
-export { type EvacuationReport, evacuateQueue } from './drain/evacuate-queue.ts';
+export { type EvacuationOptions, type EvacuationReport, evacuateQueue } from './drain/evacuate-queue.ts';
 export { PostgresOpenConversations } from './drain/postgres-open-conversations.ts';
 export {
   type EndpointSlotStatus,
@@ -92,6 +92,11 @@ export {
   SlotOperations,
   type SlotOperationsOptions,
 } from './slot-operations.ts';
-export { BrokerUnreadableError, DesiredStateError, SwitchRefusedError } from './slots-errors.ts';
+export {
+  BrokerUnreadableError,
+  DesiredStateError,
+  EvacuationStalledError,
+  SwitchRefusedError,
+} from './slots-errors.ts';
 export { routingNames } from './topology/routing-names.ts';
 export { type EndpointRouting, wantedEndpointRouting } from './topology/wanted-routing.ts';

@@ -6,6 +6,7 @@ declare module '@switchyard/bus' {
     SLOTS_DESIRED_STATE_INVALID: '@switchyard/slots';
     SLOTS_SWITCH_REFUSED: '@switchyard/slots';
     SLOTS_BROKER_UNREADABLE: '@switchyard/slots';
+    SLOTS_EVACUATION_STALLED: '@switchyard/slots';
   }
 }
 
@@ -38,5 +39,16 @@ export class SwitchRefusedError extends SwitchyardError {
 export class BrokerUnreadableError extends SwitchyardError {
   constructor(message: string, options?: ErrorOptions) {
     super('SLOTS_BROKER_UNREADABLE', message, options);
+  }
+}
+
+/**
+ * Moving a stranded queue's messages stopped because the broker did not answer a commit in time (a
+ * memory or disk alarm blocks publishers, or it stalled). The connection was dropped, so the broker
+ * rolled back the batch: what was not moved stays in its queue, at most a batch in both queues.
+ */
+export class EvacuationStalledError extends SwitchyardError {
+  constructor(message: string) {
+    super('SLOTS_EVACUATION_STALLED', message);
   }
 }

@@ -7,7 +7,10 @@ export interface OutgoingMessage {
   readonly destination: string;
   readonly message: TransportMessage;
   readonly delayMs?: number | undefined;
-  /** Messages of one conversation leave in the order they were added. */
+  /**
+   * Messages of one conversation leave in the order they were added, when each transaction commits
+   * before the next adds its own; two transactions that overlap have no order (neither saw the other).
+   */
   readonly conversationId?: string | undefined;
 }
 

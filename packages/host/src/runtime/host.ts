@@ -9,6 +9,7 @@ import { createHostLogger } from '../logging/host-logger.ts';
 import { withSafeLogging } from '../logging/safe-logger.ts';
 import { startBanner } from '../logging/start-banner.ts';
 import { type DeploymentProfiles, type ModuleDefinition, modulesOfProfile } from '../modules/module.ts';
+import type { HealthCheck } from '../server/health.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { type PrometheusMetrics, startPrometheusMetrics } from '../server/metrics.ts';
 import { httpSlotAffinity } from '../server/slot-affinity.ts';
@@ -146,15 +147,7 @@ async function startRunning(
       routes: modules.flatMap((each) => each.routes?.(servicesOf(each)) ?? []),
       readiness: [
         { name: 'database', check: async () => void (await sql.query('select 1')) },
-        {
-          name: 'transport',
-          check: async () => {
-            const health = bus.health();
-            if (health.state !== 'running') throw new Error(`bus is ${health.state}`);
-            if (health.transport.state !== 'connected')
-              throw new Error(`${transport.name} is ${health.transport.state}`);
-          },
-        },
+        transportReadiness(bus, transport.name),
       ],
     });
     // Before the bus starts: a process that is the first of its slot finds its routing in place.
@@ -209,4 +202,22 @@ async function startRunning(
 
 function retentionOutbox(transactional: TransactionalOptions<SqlTransaction>) {
   return transactional.outbox ? { outbox: transactional.outbox } : {};
+}
+
+/**
+ * The transport's readiness: the bus running and its transport connected. A transport that is not
+ * says why (its health detail): a broker that blocked publishers names its alarm, so the operator
+ * reading `/health/ready` knows to free memory or disk on the broker rather than restart this process.
+ */
+export function transportReadiness(bus: Bus, transportName: string): HealthCheck {
+  return {
+    name: 'transport',
+    check: async () => {
+      const health = bus.health();
+      if (health.state !== 'running') throw new Error(`bus is ${health.state}`);
+      const { state, detail } = health.transport;
+      if (state !== 'connected')
+        throw new Error(`${transportName} is ${state}${detail === undefined ? '' : `: ${detail}`}`);
+    },
+  };
 }
