@@ -182,7 +182,10 @@ describe('coded HTTP problems', () => {
     assert.deepEqual(schemaOf('400').properties.code?.enum, [
       'HTTP_REQUEST_INVALID',
       'HTTP_BODY_NOT_JSON',
+      'HTTP_BODY_KEY_FORBIDDEN',
       'HTTP_BODY_LENGTH_MISMATCH',
+      'HTTP_SLOT_AFFINITY_INVALID',
+      'HTTP_PATH_INVALID',
     ]);
     assert.ok(schemaOf('409').required?.includes('type') && schemaOf('409').required?.includes('code'));
     // A status with no declared kinds leaves type and code open: the route promises nothing it cannot keep.

@@ -39,8 +39,10 @@ export {
   BrokerUnavailableError,
   ErrorQueueRetryFailedError,
   ManagementApiError,
+  ManagementApiUnreachableError,
   PublishRejectedError,
   PublishUnconfirmedError,
+  TopologyDeclarationError,
 } from './rabbitmq-errors.ts';
 export { RabbitMqTransport, type RabbitMqTransportOptions } from './rabbitmq-transport.ts';
 export { delayQueueArguments, delayQueueName } from './topology/delay-queue.ts';

@@ -1,6 +1,6 @@
 import { redactUrl } from '@switchyard/bus';
 import { parseBrokerUrl } from './broker-url.ts';
-import { ManagementApiError } from './rabbitmq-errors.ts';
+import { ManagementApiError, ManagementApiUnreachableError } from './rabbitmq-errors.ts';
 
 /** An exchange as the management API reports it. */
 export interface LiveExchange {
@@ -117,7 +117,7 @@ export class ManagementClient {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
-      throw new Error(
+      throw new ManagementApiUnreachableError(
         `RabbitMQ management API at ${this.#printable} did not answer (${(error as Error).message}); is the rabbitmq_management plugin enabled?`,
         { cause: error },
       );

@@ -7,8 +7,10 @@ declare module '@switchyard/bus' {
     DESTRUCTIVE_TOPOLOGY_CHANGE: '@switchyard/rabbitmq';
     ERROR_QUEUE_RETRY_FAILED: '@switchyard/rabbitmq';
     MANAGEMENT_API_REFUSED: '@switchyard/rabbitmq';
+    MANAGEMENT_API_UNREACHABLE: '@switchyard/rabbitmq';
     PUBLISH_REJECTED: '@switchyard/rabbitmq';
     PUBLISH_UNCONFIRMED: '@switchyard/rabbitmq';
+    TOPOLOGY_DECLARATION_REFUSED: '@switchyard/rabbitmq';
   }
 }
 
@@ -50,5 +52,19 @@ export class ManagementApiError extends SwitchyardError {
   constructor(message: string, status: number) {
     super('MANAGEMENT_API_REFUSED', message);
     this.status = status;
+  }
+}
+
+/** The management API did not answer at all (no plugin, wrong port, a network fault, or no answer in 10 s). */
+export class ManagementApiUnreachableError extends SwitchyardError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MANAGEMENT_API_UNREACHABLE', message, options);
+  }
+}
+
+/** The broker refused to declare an exchange, queue or binding (an argument differs from what exists, a permission); the cause says which. */
+export class TopologyDeclarationError extends SwitchyardError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TOPOLOGY_DECLARATION_REFUSED', message, options);
   }
 }

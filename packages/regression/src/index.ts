@@ -47,7 +47,6 @@
  */
 
 export type { CaptureOptions } from './capture/capture-options.ts';
-export { captureQueueName, captureTopology } from './capture/capture-queue-name.ts';
 export { type CaptureSource, capturedMessageFrom } from './capture/captured-envelope.ts';
 export {
   PostgresTransportCapture,
@@ -115,6 +114,7 @@ export {
 } from './reconcile/structural-diff.ts';
 export { type Toolkit, toolkit } from './reconcile/toolkit.ts';
 export {
+  CaptureNotDrainedError,
   CaptureUnreadableError,
   ComparisonWorkersError,
   ReconcilerDefinitionError,
@@ -170,3 +170,4 @@ export {
   type SuiteSettleRule,
 } from './suite/define-regression-suite.ts';
 export { loadRegressionSuite } from './suite/load-regression-suite.ts';
+export { captureQueueName, captureTopology } from './topology/capture-topology.ts';

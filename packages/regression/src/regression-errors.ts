@@ -3,6 +3,7 @@ import { SwitchyardError } from '@switchyard/bus';
 /** The codes regression raises, each listed in docs/errors.md. */
 declare module '@switchyard/bus' {
   interface SwitchyardErrorCodes {
+    REGRESSION_CAPTURE_NOT_DRAINED: '@switchyard/regression';
     REGRESSION_CAPTURE_UNREADABLE: '@switchyard/regression';
     REGRESSION_RECONCILER_INVALID: '@switchyard/regression';
     REGRESSION_RUN_UNFINISHED: '@switchyard/regression';
@@ -43,5 +44,12 @@ export class RegressionSuiteError extends SwitchyardError {
 export class ComparisonWorkersError extends SwitchyardError {
   constructor(message: string) {
     super('REGRESSION_WORKERS_INVALID', message);
+  }
+}
+
+/** A tap's capture queue did not empty into the store in time: the store is slow or down, or messages keep arriving. */
+export class CaptureNotDrainedError extends SwitchyardError {
+  constructor(message: string) {
+    super('REGRESSION_CAPTURE_NOT_DRAINED', message);
   }
 }

@@ -65,6 +65,12 @@ describe('PostgreSQL transport capture tap', () => {
         [tap.queue],
       );
       assert.equal(rows[0]?.n, 51, 'every message waits in the capture queue while the store is down');
+      // While the store is down the queue cannot empty: drain says so with its code, and loses nothing.
+      await assert.rejects(tap.drain({ timeoutMs: 300 }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'REGRESSION_CAPTURE_NOT_DRAINED');
+        assert.match(error.message, /did not drain within 300 ms/);
+        return true;
+      });
       await migrate(sql, await regressionMigrations('late_store'));
       await tap.drain({ timeoutMs: 30_000 });
       const summary = await store.summary('pg-run');

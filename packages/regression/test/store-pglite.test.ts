@@ -2,7 +2,7 @@ import { after, describe } from 'node:test';
 import { migrate, openPglite, type SqlClient } from '@switchyard/postgres';
 import { PostgresCaptureStore } from '../src/store/postgres-capture-store.ts';
 import { regressionMigrations } from '../src/store/regression-migrations.ts';
-import { captureStoreContract } from './capture-store-contract.ts';
+import { captureStoreContract } from './contract/capture-store-contract.ts';
 
 describe('capture store on PGlite', () => {
   const clients: SqlClient[] = [];

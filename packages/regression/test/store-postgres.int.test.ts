@@ -3,7 +3,7 @@ import { connectPostgres, migrate, type SqlClient } from '@switchyard/postgres';
 import { postgresForTests, type TestSchema } from '@switchyard/testing';
 import { PostgresCaptureStore } from '../src/store/postgres-capture-store.ts';
 import { regressionMigrations } from '../src/store/regression-migrations.ts';
-import { captureStoreContract } from './capture-store-contract.ts';
+import { captureStoreContract } from './contract/capture-store-contract.ts';
 
 const postgres = await postgresForTests();
 

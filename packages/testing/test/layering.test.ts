@@ -57,6 +57,38 @@ async function workspaces(): Promise<Workspace[]> {
   return found;
 }
 
+/**
+ * What of another package a test, script or benchmark may import by path (decision 0008, amended in
+ * decision 0033): its contract suites (`test/contract/`) and the helpers and fixtures its tests share
+ * (`test/support/`). One shared suite still waits to move into the bus's `test/contract/`.
+ */
+const sharedTestPaths = [
+  /^(packages|apps)\/[^/]+\/test\/(contract|support)\//,
+  /^packages\/bus\/test\/outbox-concurrency-property\.ts$/,
+];
+
+/** Why reaching `target` (a path from the repository root, in another package) breaks the rule, or undefined. */
+function unsharedReach(target: string): string | undefined {
+  if (/^(packages|apps)\/[^/]+\/src\//.test(target)) return "reaches into another package's src/";
+  if (/^(packages|apps)\/[^/]+\/test\//.test(target)) {
+    return sharedTestPaths.some((shared) => shared.test(target))
+      ? undefined
+      : "reaches into another package's tests outside test/contract/ and test/support/";
+  }
+  if (target.startsWith('node_modules/')) return undefined;
+  return 'reaches outside its package';
+}
+
+/** A workspace's test code: `test/` and `scripts/` of a package or app, every file of the benchmarks. */
+async function testCodeOf(workspace: Workspace): Promise<string[]> {
+  if (workspace.name === '@switchyard/bench')
+    return (await sourceFiles(workspace.folder)).filter((file) => !file.includes('/node_modules/'));
+  return [
+    ...(await sourceFiles(join(workspace.folder, 'test'))),
+    ...(await sourceFiles(join(workspace.folder, 'scripts'))),
+  ];
+}
+
 async function sourceFiles(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true }).catch(() => []);
   return entries
@@ -138,10 +170,54 @@ describe('layering (docs/architecture.md)', () => {
     assert.deepEqual(broken, []);
   });
 
+  it("imports from test/, scripts/ and bench/ only declared packages, never another package's src/, and of its test/ only what it shares", async () => {
+    const broken: string[] = [];
+    for (const workspace of await workspaces()) {
+      const declared = [...workspace.dependencies, ...workspace.devDependencies];
+      for (const file of await testCodeOf(workspace)) {
+        const where = relative(root, file);
+        for (const specifier of importsOf(await readFile(file, 'utf8'))) {
+          if (specifier.startsWith('.')) {
+            const target = resolve(file, '..', specifier);
+            if (target.startsWith(`${workspace.folder}/`)) continue;
+            const reason = unsharedReach(relative(root, target));
+            if (reason) broken.push(`${where} ${reason}: ${specifier}`);
+            continue;
+          }
+          if (!specifier.startsWith('@switchyard/')) continue;
+          const [scope, name, ...deep] = specifier.split('/');
+          const packageName = `${scope}/${name}`;
+          if (deep.length > 0) broken.push(`${where} imports a deep path: ${specifier}`);
+          if (packageName !== workspace.name && !declared.includes(packageName)) {
+            broken.push(
+              `${where} imports ${packageName}, which ${workspace.name} does not list in its dependencies or devDependencies`,
+            );
+          }
+        }
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it('tells a shared test path from one private to its package (the rule itself works)', () => {
+    assert.equal(unsharedReach('packages/bus/test/contract/transport-contract.ts'), undefined);
+    assert.equal(unsharedReach('packages/bus/test/support/crash-loop.ts'), undefined);
+    assert.equal(unsharedReach('packages/bus/test/outbox-concurrency-property.ts'), undefined);
+    assert.equal(unsharedReach('packages/bus/src/bus/bus.ts'), "reaches into another package's src/");
+    assert.equal(
+      unsharedReach('packages/saga/test/saga-checker.test.ts'),
+      "reaches into another package's tests outside test/contract/ and test/support/",
+    );
+    assert.equal(unsharedReach('apps/milkround/src/app.ts'), "reaches into another package's src/");
+  });
+
   it('finds the imports it checks (the checker itself works)', () => {
     assert.deepEqual(
       importsOf(
-        "import { a } from '@switchyard/bus';\nexport { b } from '../other/src/x.ts';\nimport type { C } from \"@switchyard/host/src/y.ts\";\nconst d = await import('@switchyard/saga');\nimport 'side-effect';",
+        "import { a } from '@switchyard/bus';\nexport { b } from '../other/src/x.ts';\nimport type { C } from \"@switchyard/host/src/y.ts\";\n" +
+          // Split, so that this file's own scan does not read the sample as an import of its own.
+          ['const d = await import(', "'@switchyard/saga');"].join('') +
+          "\nimport 'side-effect';",
       ),
       [
         '@switchyard/bus',

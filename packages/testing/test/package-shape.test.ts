@@ -24,6 +24,9 @@ function errorsFileOf(folder: string): string {
 
 const declaresCodes = /interface SwitchyardErrorCodes \{/;
 
+/** Packages whose README teaches by commands rather than a ```ts program, and the test that runs them. */
+const readmeRunners: Readonly<Record<string, string>> = { cli: 'test/readme-commands.int.test.ts' };
+
 describe('the shape of every package', async () => {
   const folders = await readdir(join(root, 'packages'));
 
@@ -66,6 +69,29 @@ describe('the shape of every package', async () => {
       );
       assert.deepEqual(astray, [], `packages/${folder}: topology files outside src/topology/`);
     }
+  });
+
+  it('has a README whose first ```ts example a test of the package runs', async () => {
+    const missing: string[] = [];
+    for (const folder of folders) {
+      const readme = await readFile(join(root, 'packages', folder, 'README.md'), 'utf8').catch(() => '');
+      const exception = readmeRunners[folder];
+      if (exception) {
+        if (!(await exists(join(root, 'packages', folder, exception))))
+          missing.push(`packages/${folder}: ${exception}, which runs its README, is gone`);
+        continue;
+      }
+      if (!readme.includes('```ts\n')) {
+        missing.push(`packages/${folder}/README.md has no \`\`\`ts example`);
+        continue;
+      }
+      // runReadmeExample runs the README's first ```ts block; some test of the package must call it.
+      const tests = await sourcesOf(join(root, 'packages', folder, 'test')).catch(() => [] as string[]);
+      const texts = await Promise.all(tests.map((file) => readFile(file, 'utf8')));
+      if (!texts.some((text) => /runReadmeExample\(import\.meta\.url/.test(text)))
+        missing.push(`packages/${folder}: no test runs its README example (runReadmeExample)`);
+    }
+    assert.deepEqual(missing, []);
   });
 
   it("declares an app module's codes in its *-problems.ts", async () => {

@@ -14,9 +14,10 @@ import { trackRouteMethods } from './method-not-allowed.ts';
 import type { PrometheusMetrics } from './metrics.ts';
 import { guardOperationalEndpoints, mayOperate, type OperationsAccess } from './operations-auth.ts';
 import { codeOf, useProblemDetails } from './problem-details.ts';
-import { problemResponseSchema } from './problem-schema.ts';
+import { problemResponseSchema, undeclaredProblemResponses } from './problem-schema.ts';
 import { useJsonBodies } from './request-body.ts';
 import type { RouteDefinition } from './route.ts';
+import { healthProblemsOf, hostProblemsOf, hostStatusDescriptions } from './route-problems.ts';
 import { jsonSchemaOf, useZodValidation } from './route-schemas.ts';
 import { inRequestSlot, requestedSlot } from './slot-affinity.ts';
 import { installTraceContext } from './trace-context.ts';
@@ -123,15 +124,24 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health/live', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({
-    status: 'live',
-  }));
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The process is up',
+        response: healthResponses('The process is up', ['live'], false),
+      },
+    },
+    async () => ({ status: 'live' }),
+  );
   app.get(
     '/health/ready',
     {
       schema: {
         tags: ['health'],
         summary: 'The database and the transport answer (which check fails only with the operations token)',
+        response: healthResponses('Every check answers', ['ready'], true),
       },
     },
     async (request, reply) => {
@@ -160,15 +170,23 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   }
 
   for (const definition of options.routes) {
+    // The route's own problems, and those the host raises around its handler, declared together.
+    const own = hostProblemsOf(definition);
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(definition.responses)) {
       responses[status] = response.schema
         ? { description: response.description, ...jsonSchemaOf(response.schema, 'output') }
         : {
             description: response.description,
-            ...(Number(status) >= 400 ? problemResponseSchema(Number(status), response.problems) : {}),
+            ...(Number(status) >= 400
+              ? problemResponseSchema(Number(status), [...(response.problems ?? []), ...own])
+              : {}),
           };
     }
+    Object.assign(
+      responses,
+      undeclaredProblemResponses(own, Object.keys(definition.responses).map(Number), hostStatusDescriptions),
+    );
     app.route({
       method: definition.method,
       url: definition.url,
@@ -201,4 +219,25 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     });
   }
   return app;
+}
+
+/** The OpenAPI responses of a health route: its 200, and the problems the host answers there. */
+function healthResponses(
+  description: string,
+  statuses: readonly string[],
+  ready: boolean,
+): Record<string, unknown> {
+  return {
+    200: {
+      description,
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: statuses },
+        // Each check's name and outcome, shown to the holders of the operations token only.
+        ...(ready ? { checks: { type: 'array', items: { type: 'object' } } } : {}),
+      },
+    },
+    ...undeclaredProblemResponses(healthProblemsOf(ready), [], hostStatusDescriptions),
+  };
 }

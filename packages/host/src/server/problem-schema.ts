@@ -1,26 +1,15 @@
-import { hostProblems } from '../host-errors.ts';
 import type { ProblemType } from './problem-types.ts';
-
-/** The host's problems any route may answer with, whatever it declares: those about the request itself. */
-const everyRoutes: readonly ProblemType[] = [
-  hostProblems.requestInvalid,
-  hostProblems.bodyNotJson,
-  hostProblems.bodyLengthMismatch,
-  hostProblems.bodyTooLarge,
-  hostProblems.mediaTypeUnsupported,
-  hostProblems.internal,
-];
 
 /**
  * The OpenAPI schema of a route's answer with a 4xx or 5xx `status`: RFC 9457 problem details whose
- * `type` and `code` are one of the kinds the route declares for that status, or one of the host's own.
- * A status with no known kinds leaves them open strings.
+ * `type` and `code` are one of `known`, the kinds of that status the route declares and the host
+ * raises itself on it (`hostProblemsOf`). A status with no known kinds leaves them open strings.
  */
 export function problemResponseSchema(
   status: number,
-  declared: readonly ProblemType[] = [],
+  known: readonly ProblemType[] = [],
 ): Record<string, unknown> {
-  const kinds = [...declared, ...everyRoutes].filter((kind) => kind.status === status);
+  const kinds = known.filter((kind) => kind.status === status);
   const types = [...new Set(kinds.map((kind) => kind.type))];
   const codes = [...new Set(kinds.map((kind) => kind.code))];
   return {
@@ -40,4 +29,24 @@ export function problemResponseSchema(
       },
     },
   };
+}
+
+/**
+ * The OpenAPI responses of the statuses `kinds` hold that `declared` does not: what the host answers
+ * with itself on a route whose own declaration leaves them out.
+ */
+export function undeclaredProblemResponses(
+  kinds: readonly ProblemType[],
+  declared: readonly number[],
+  descriptions: Readonly<Record<number, string>>,
+): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const status of new Set(kinds.map((kind) => kind.status))) {
+    if (declared.includes(status)) continue;
+    responses[status] = {
+      description: descriptions[status] ?? 'Refused by the host',
+      ...problemResponseSchema(status, kinds),
+    };
+  }
+  return responses;
 }

@@ -1,5 +1,6 @@
 import type { Topology } from '@switchyard/bus';
 import type { ChannelModel } from 'amqplib';
+import { TopologyDeclarationError } from '../rabbitmq-errors.ts';
 
 /**
  * Declares a topology on the broker: fanout exchanges, queues (classic or quorum) and bindings.
@@ -47,7 +48,9 @@ async function declare(what: string, work: () => Promise<unknown>): Promise<void
   try {
     await work();
   } catch (error) {
-    throw new Error(`RabbitMQ refused to declare ${what}: ${(error as Error).message}`, { cause: error });
+    throw new TopologyDeclarationError(`RabbitMQ refused to declare ${what}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

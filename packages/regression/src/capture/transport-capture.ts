@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConsumerHandle, type Delivery, massTransitJsonCodec, type Transport } from '@switchyard/bus';
 import pino, { type Logger } from 'pino';
 import type { CapturedMessage } from '../captured-message.ts';
-import { CaptureUnreadableError } from '../regression-errors.ts';
+import { CaptureNotDrainedError, CaptureUnreadableError } from '../regression-errors.ts';
 import type { CaptureStore, MalformedCapture } from '../store/capture-store.ts';
+import { captureQueueName, captureTopology } from '../topology/capture-topology.ts';
 import type { CaptureOptions } from './capture-options.ts';
-import { captureQueueName, captureTopology } from './capture-queue-name.ts';
 import { capturedMessageFrom } from './captured-envelope.ts';
 
 /** What a tap needs of its environment besides the transport: how full its queue is, and removing it. */
@@ -97,7 +97,7 @@ export class TransportCapture {
       emptyBefore = empty;
       await sleep(empty ? settleMs : 50);
     }
-    throw new Error(
+    throw new CaptureNotDrainedError(
       `Capture queue "${this.queue}" did not drain within ${options.timeoutMs ?? 60_000} ms (${this.#pending.length} held)`,
     );
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { CapturedMessage, CaptureEnvironment } from '../src/captured-message.ts';
-import type { CaptureStore } from '../src/store/capture-store.ts';
+import type { CapturedMessage, CaptureEnvironment } from '../../src/captured-message.ts';
+import type { CaptureStore } from '../../src/store/capture-store.ts';
 
 // The tests every capture store passes; each file gives a fresh store per test.
 export type StoreFactory = () => Promise<{ store: CaptureStore; second?: CaptureStore }>;
