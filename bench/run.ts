@@ -6,6 +6,8 @@
  * fixed rate, next to raw amqplib (slots-switch.bench.ts; needs RABBITMQ_URL).
  * `npm run bench -- --regression [groups] [concurrency]`: settled groups compared by 1 and 2 worker
  * threads, next to a raw pg loop (regression-compare.bench.ts; needs DATABASE_URL and RABBITMQ_URL).
+ * `npm run bench -- --tradebook [--trades N] [--runs R] [--faults] [--embedded]`: tradebook's postings a
+ * second end to end, next to the raw core client and the core's capacity (tradebook.bench.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,10 @@ if (args.includes('--peers')) {
   const script = fileURLToPath(new URL('./regression-compare.bench.ts', import.meta.url));
   const rest = args.filter((arg) => arg !== '--regression');
   const child = spawnSync(process.execPath, [...process.execArgv, script, ...rest], { stdio: 'inherit' });
+  process.exitCode = child.status ?? 1;
+} else if (args.includes('--tradebook')) {
+  const script = fileURLToPath(new URL('./tradebook.bench.ts', import.meta.url));
+  const child = spawnSync(process.execPath, [...process.execArgv, script, ...args], { stdio: 'inherit' });
   process.exitCode = child.status ?? 1;
 } else {
   // Its own process, as before: the script runs on load and reads its arguments from process.argv.

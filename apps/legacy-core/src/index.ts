@@ -44,6 +44,7 @@
 
 export {
   type CallOptions,
+  type ClientUsage,
   type CorePosting,
   LegacyCoreClient,
   type LegacyCoreClientOptions,
@@ -66,6 +67,7 @@ export {
   JournalCorruptError,
 } from './legacy-core-problems.ts';
 export { reason, status } from './protocol/records.ts';
+export { type LegacyCoreProcess, spawnLegacyCore } from './server/spawn-legacy-core.ts';
 export { type LegacyCore, startLegacyCore } from './server/start-legacy-core.ts';
 export { readLedger } from './store/ledger.ts';
 export type { BookedPosting, CurrencyTotals, LedgerAudit } from './store/ledger-model.ts';

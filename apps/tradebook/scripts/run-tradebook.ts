@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHost, loadHostConfig } from '@switchyard/host';
-import { defaultAccounts, startLegacyCore } from '@switchyard/legacy-core';
+import { defaultAccounts, readLedger, spawnLegacyCore } from '@switchyard/legacy-core';
 import { coreFor, tradebookModules } from '../src/app.ts';
 import { TradeFeed } from '../src/generator/trade-feed.ts';
 
@@ -38,12 +38,19 @@ const seed = number('seed', 0);
 const root = resolve(import.meta.dirname, '..', '..', '..');
 mkdirSync(join(root, 'data', 'legacy-core'), { recursive: true });
 
-const core = await startLegacyCore({
+const journal = join(root, 'data', 'legacy-core', 'journal.dat');
+// The core runs as its own process, as it would beside a real deployment.
+const core = await spawnLegacyCore({
   port: 0,
-  journalPath: join(root, 'data', 'legacy-core', 'journal.dat'),
+  journal,
   seed,
   ...(values.faults
-    ? { faults: { dropBeforeBookingRate: 0.02, lostReplyRate: 0.02, stallRate: 0.01, stallMs: 6_000 } }
+    ? {
+        'fault-drop-before-booking': 0.02,
+        'fault-lost-reply': 0.02,
+        'fault-stall': 0.01,
+        'stall-ms': 6_000,
+      }
     : {}),
 });
 const connection = { host: core.host, port: core.port, sessions: 4, timeoutMs: 5_000, inDoubtMs: 8_000 };
@@ -79,7 +86,7 @@ const started = Date.now();
 const progress = setInterval(() => {
   void summary().then((now) =>
     say(
-      `${((Date.now() - started) / 1000).toFixed(0)} s: ${now.booked} booked, ${now.cancelled} cancelled, ${now.openExceptions} exceptions, ${core.audit().postings.length} postings in the core`,
+      `${((Date.now() - started) / 1000).toFixed(0)} s: ${now.booked} booked, ${now.cancelled} cancelled, ${now.openExceptions} exceptions, ${readLedger(journal).postings.length} postings in the core`,
     ),
   );
 }, 2_000);
@@ -92,7 +99,7 @@ const sent = await new TradeFeed(bus, {
   seed,
 }).run();
 say(
-  `Fed ${sent.trades} trades: ${sent.messages} messages, ${sent.duplicates} of them duplicates, out of order`,
+  `Fed ${sent.trades} trades (${prefix}-T0000000 to ${prefix}-T${String(sent.trades - 1).padStart(7, '0')}): ${sent.messages} messages, ${sent.duplicates} of them duplicates, out of order`,
 );
 for (;;) {
   const now = await summary();
@@ -101,7 +108,7 @@ for (;;) {
 }
 clearInterval(progress);
 const final = await summary();
-const audit = core.audit();
+const audit = readLedger(journal);
 const refs = new Map<string, number>();
 for (const posting of audit.postings)
   refs.set(posting.clientReference, (refs.get(posting.clientReference) ?? 0) + 1);
@@ -125,5 +132,5 @@ if (values.keep) {
 }
 await host.stop();
 await client.close();
-await core.close();
+await core.stop();
 process.exitCode = audit.balanced && twice === 0 ? 0 : 1;

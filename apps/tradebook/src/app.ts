@@ -5,6 +5,7 @@ import { LegacyCoreLedger } from './core/legacy-core-ledger.ts';
 import type { CoreLedger } from './modules/booking/core-ledger.ts';
 import { bookingEndpoint, bookingModule } from './modules/booking/module.ts';
 import { tradesModule } from './modules/trades/module.ts';
+import { tradeCommands } from './modules/trades/trade-commands.ts';
 import { tradeSaga } from './modules/trades/trade-saga.ts';
 
 export interface TradebookOptions {
@@ -30,7 +31,7 @@ export function tradebookModules(options: TradebookOptions): ModuleDefinition[] 
     }),
     bookingModule({
       core: options.core,
-      concurrency: options.connection.sessions,
+      concurrency: options.connection.sessions * 2,
       inDoubtMs: options.connection.inDoubtMs,
       retryAfterMs: options.retryAfterMs,
     }),
@@ -67,6 +68,7 @@ export const app = defineApp({
     return tradebookModules({ core, connection });
   },
   profiles: { all: ['trades', 'booking'], trading: ['trades'], booking: ['booking'] },
+  commands: tradeCommands,
   // For `yard saga show`, which reads instances by saga name; the options do not change the name.
   sagas: [
     tradeSaga({

@@ -1,6 +1,8 @@
 import { bounded, redactSecrets } from '@switchyard/host';
 import { Command, CommanderError, Option } from 'commander';
+import { loadApp } from './app-loader.ts';
 import { commandContext, type GlobalOptions } from './command-context.ts';
+import { addAppCommands } from './commands/app-commands.ts';
 import { listErrors, purgeErrors, retryErrors, showError } from './commands/errors.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import {
@@ -113,6 +115,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   addRegressionCommands(program, run, io);
 
   try {
+    const app = await appWithCommands(args, io);
+    if (app) addAppCommands(program, app, run);
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
   } catch (error) {
@@ -128,6 +132,22 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     }
     io.stderr.write(`${printable(error instanceof Error ? error.message : String(error))}\n`);
     return exitCodes.failed;
+  }
+}
+
+/**
+ * The app named on the command line, in SWITCHYARD_APP or in package.json, when it adds commands of
+ * its own. Loaded before the command line is parsed, since its commands are part of it; an app that
+ * cannot be found or loaded adds none here, and a command that needs it says why.
+ */
+async function appWithCommands(args: readonly string[], io: CliIo) {
+  const index = args.findIndex((arg) => arg === '--app' || arg.startsWith('--app='));
+  const given = index < 0 ? undefined : (args[index]?.split('=')[1] ?? args[index + 1]);
+  try {
+    const app = await loadApp(given, io.env, io.cwd);
+    return app.commands && app.commands.length > 0 ? app : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -53,6 +53,15 @@ export {
   withSafeLogging,
 } from './logging/safe-logger.ts';
 export { type AppDefinition, defineApp } from './modules/app.ts';
+export type {
+  AppApi,
+  AppCommand,
+  AppCommandArgument,
+  AppCommandInput,
+  AppCommandOption,
+  AppCommandResult,
+  AppCommandTable,
+} from './modules/app-command.ts';
 export {
   type DeploymentProfiles,
   defineModule,

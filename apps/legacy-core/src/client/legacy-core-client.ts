@@ -46,6 +46,14 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+/** How the client has used its sessions since it was made: for operators and benchmarks. */
+export interface ClientUsage {
+  /** Calls that got a session and sent their request. */
+  readonly exchanges: number;
+  /** Time sessions spent in those exchanges, from the request sent to the last reply or failure. */
+  readonly sessionBusyMs: number;
+}
+
 /**
  * Books postings into the legacy core and looks them up, over a pool of logged-on sessions. It never
  * sends a POST twice on its own: when the outcome is unknown it throws, and the caller enquires.
@@ -63,6 +71,8 @@ export class LegacyCoreClient {
   #opening = 0;
   #messageNo = 0;
   #closed = false;
+  #exchanges = 0;
+  #sessionBusyMs = 0;
 
   constructor(options: LegacyCoreClientOptions) {
     this.#host = options.host ?? '127.0.0.1';
@@ -157,6 +167,11 @@ export class LegacyCoreClient {
     return reply.text;
   }
 
+  /** Exchanges so far and the session time they took: sessionBusyMs ÷ exchanges is the core's latency as this client sees it. */
+  usage(): ClientUsage {
+    return { exchanges: this.#exchanges, sessionBusyMs: this.#sessionBusyMs };
+  }
+
   /** Logs off idle sessions and drops busy ones; calls still waiting for a session fail unsent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -170,9 +185,12 @@ export class LegacyCoreClient {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const deadline = Date.now() + timeoutMs;
     const session = await this.#acquire(deadline);
+    const sent = performance.now();
     try {
       return await session.exchange(line, collect, Math.max(1, deadline - Date.now()));
     } finally {
+      this.#exchanges += 1;
+      this.#sessionBusyMs += performance.now() - sent;
       this.#release(session);
     }
   }

@@ -18,6 +18,11 @@ export interface FeedOptions extends TradeShape {
   readonly duplicateShare?: number;
   /** How many messages wait to be shuffled before one goes out: the larger, the later and more out of order (default 20). */
   readonly disorderWindow?: number;
+  /**
+   * Publishes awaiting the broker's confirmation at once (default 32). One at a time, a feed on
+   * RabbitMQ would wait a round trip per message and could not outpace the system it feeds.
+   */
+  readonly inFlight?: number;
   /** Called with each trade as it is generated, before its messages go out. */
   readonly onTrade?: (trade: GeneratedTrade) => void;
 }
@@ -58,11 +63,26 @@ export class TradeFeed {
     const started = Date.now();
     let messages = 0;
     let duplicates = 0;
+    const inFlight = new Set<Promise<void>>();
+    const maxInFlight = options.inFlight ?? 32;
+    // The first publish that failed: the feed stops at it, once what is in flight has settled.
+    let failure: { readonly error: unknown } | undefined;
     const emit = async () => {
       const index = Math.floor(random.next() * window.length);
       const [next] = window.splice(index, 1);
       if (!next) return;
-      await this.#bus.publish(next.type, next.message);
+      const publishing: Promise<void> = this.#bus
+        .publish(next.type, next.message)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(publishing));
+      inFlight.add(publishing);
+      if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      if (failure) {
+        await Promise.all(inFlight);
+        throw failure.error;
+      }
       messages += 1;
       if (random.chance(duplicateShare)) {
         window.push(next);
@@ -92,6 +112,8 @@ export class TradeFeed {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     while (window.length > 0 && !signal?.aborted) await emit();
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
     return { trades, messages, duplicates };
   }
 }

@@ -12,7 +12,11 @@ export const bookingEndpoint = 'booking-postings';
 
 export interface BookingModuleOptions {
   readonly core: CoreLedger;
-  /** Commands worked at once: at most the core's sessions, which bound what it does at once anyway. */
+  /**
+   * Commands worked at once. Twice the core's sessions keeps every session busy: while one command
+   * writes its journal between two calls to the core, another already waits for its session (the
+   * client queues calls for a free session, and one that gets none in time was never sent).
+   */
   readonly concurrency: number;
   /** See BookPostingsOptions.inDoubtMs: the client's timeout plus the core's longest booking time. */
   readonly inDoubtMs: number;

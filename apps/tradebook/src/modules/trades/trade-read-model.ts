@@ -65,8 +65,12 @@ export class TradeReadModel {
     }));
   }
 
-  async count(db: SqlExecutor): Promise<number> {
-    const { rows } = await db.query(`select count(*) as n from ${this.#table}`);
+  /** Open exceptions, of one kind or of every kind. */
+  async count(db: SqlExecutor, kind?: string): Promise<number> {
+    const { rows } = await db.query(
+      `select count(*) as n from ${this.#table} where ($1::text is null or kind = $1)`,
+      [kind ?? null],
+    );
     return column.integer(rows[0] ?? { n: 0 }, 'n');
   }
 

@@ -55,7 +55,7 @@ export function tradeRoutes(
       }),
       responses: {
         200: {
-          description: 'The open exceptions, and how many there are in all',
+          description: 'The open exceptions (of the kind asked for), and how many there are in all',
           schema: z.object({
             total: z.number().int(),
             exceptions: z.array(
@@ -67,7 +67,7 @@ export function tradeRoutes(
       handler: async ({ query }) => ({
         status: 200,
         body: {
-          total: await readModel.count(services.sql),
+          total: await readModel.count(services.sql, query.kind),
           exceptions: await readModel.list(services.sql, { limit: query.limit, kind: query.kind }),
         },
       }),

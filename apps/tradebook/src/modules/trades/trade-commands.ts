@@ -1,0 +1,163 @@
+import type { AppCommand, AppCommandTable } from '@switchyard/host';
+import type { TradeView } from './trade-view.ts';
+
+interface Summary {
+  readonly booked: number;
+  readonly cancelled: number;
+  readonly openExceptions: number;
+  readonly firstDecidedAt: string | null;
+  readonly lastDecidedAt: string | null;
+}
+
+interface Exceptions {
+  readonly total: number;
+  readonly exceptions: readonly { tradeId: string; kind: string; detail: string; raisedAt: string }[];
+}
+
+const tradePath = (tradeId: string) => `/trades/${encodeURIComponent(tradeId)}`;
+
+/** A trade as a person reads it in a terminal: its terms, allocations, postings and timeline. */
+function tradeTables(trade: TradeView): AppCommandTable[] {
+  return [
+    {
+      title: 'Allocations',
+      head: ['allocation', 'account', 'quantity', 'settles'],
+      rows: trade.allocations.map((each) => [
+        each.allocationId,
+        each.account,
+        each.quantity,
+        each.settles ?? '—',
+      ]),
+    },
+    {
+      title: 'Postings in the core',
+      head: [
+        'client ref',
+        'allocation',
+        'debit',
+        'credit',
+        'amount (minor)',
+        'status',
+        'sequence',
+        'reverses',
+      ],
+      rows: trade.postings.map((each) => [
+        each.clientRef,
+        each.allocationId,
+        each.debitAccount,
+        each.creditAccount,
+        `${each.amountMinor} ${each.currency}`,
+        each.rejection ? `${each.status}: ${each.rejection}` : each.status,
+        each.sequence ?? '—',
+        each.reverses ?? '',
+      ]),
+    },
+    {
+      title: 'Timeline',
+      head: ['at', 'event', 'from', 'to'],
+      rows: trade.timeline.map((each) => [each.at, each.event, each.from ?? '—', each.to]),
+    },
+  ];
+}
+
+function headline(trade: TradeView): string[] {
+  const execution = trade.execution;
+  const terms = execution
+    ? `${execution.side} ${execution.quantity} ${execution.instrument} at ${execution.priceMinor} ${execution.currency} (minor units), traded ${execution.tradeDate}`
+    : 'no execution yet';
+  return [
+    `${trade.tradeId}: ${trade.state}, version ${trade.version}; ${terms}`,
+    ...(trade.missing.length > 0 ? [`waiting for: ${trade.missing.join(', ')}`] : []),
+    ...(trade.cancelled ? [`cancelled: ${trade.cancelled.reason}`] : []),
+    ...(trade.exception ? [`exception (${trade.exception.kind}): ${trade.exception.detail}`] : []),
+  ];
+}
+
+/**
+ * `yard trades …`: the operations routes from the command line, against the running tradebook (its
+ * HTTP API: the same rules, embedded or on servers).
+ */
+export const tradeCommands: readonly AppCommand[] = [
+  {
+    name: 'trades show',
+    description: 'a trade: where it stands, its allocations, its postings in the core and its timeline',
+    arguments: [{ name: 'tradeId', description: 'the trade' }],
+    async run({ arguments: { tradeId = '' }, api }) {
+      const trade = (await api.request('GET', tradePath(tradeId))) as TradeView;
+      return { value: trade, notes: headline(trade), tables: tradeTables(trade) };
+    },
+  },
+  {
+    name: 'trades exceptions',
+    description:
+      'trades that need a person, oldest first: incomplete, inconsistent, refused by the core, booking overdue',
+    options: [
+      {
+        name: 'kind',
+        description: 'only one kind: incomplete, inconsistent, core-rejected or booking-overdue',
+      },
+      { name: 'limit', description: 'at most this many (default 100)' },
+    ],
+    async run({ options, api }) {
+      const query = new URLSearchParams();
+      if (typeof options.kind === 'string') query.set('kind', options.kind);
+      if (typeof options.limit === 'string') query.set('limit', options.limit);
+      const found = (await api.request(
+        'GET',
+        `/trades/exceptions${query.size > 0 ? `?${query}` : ''}`,
+      )) as Exceptions;
+      return {
+        value: found,
+        notes: [`${found.total} open exception${found.total === 1 ? '' : 's'}`],
+        tables:
+          found.exceptions.length === 0
+            ? []
+            : [
+                {
+                  head: ['trade', 'kind', 'raised at', 'detail'],
+                  rows: found.exceptions.map((each) => [each.tradeId, each.kind, each.raisedAt, each.detail]),
+                },
+              ],
+      };
+    },
+  },
+  {
+    name: 'trades summary',
+    description: 'how many trades are booked, cancelled and in an exception',
+    async run({ api }) {
+      const summary = (await api.request('GET', '/trades/summary')) as Summary;
+      return {
+        value: summary,
+        tables: [
+          {
+            head: ['booked', 'cancelled', 'open exceptions', 'first decided', 'last decided'],
+            rows: [
+              [
+                summary.booked,
+                summary.cancelled,
+                summary.openExceptions,
+                summary.firstDecidedAt ?? '—',
+                summary.lastDecidedAt ?? '—',
+              ],
+            ],
+          },
+        ],
+      };
+    },
+  },
+  {
+    name: 'trades retry',
+    description:
+      'ask booking again for the postings of a trade that are unanswered or were refused (after repairing what the core refused)',
+    arguments: [{ name: 'tradeId', description: 'the trade' }],
+    options: [{ name: 'by', description: 'who asks, for the trade’s timeline (default: $USER)' }],
+    async run({ arguments: { tradeId = '' }, options, api }) {
+      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      const accepted = await api.request('POST', `${tradePath(tradeId)}/retry`, { requestedBy });
+      return {
+        value: accepted,
+        notes: [`Retry of ${tradeId} sent (by ${requestedBy}); follow it with: yard trades show ${tradeId}`],
+      };
+    },
+  },
+];
