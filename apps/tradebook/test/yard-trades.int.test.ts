@@ -39,7 +39,7 @@ describe('yard trades: the operations routes from the command line', () => {
     await system?.stop();
   });
 
-  it('shows a trade, lists exceptions, retries and summarises, through the running tradebook', {
+  it('shows a trade, lists exceptions, retries, repairs, cancels and summarises, through the running tradebook', {
     timeout: 60_000,
   }, async () => {
     const bus = system.host.bus;
@@ -121,6 +121,62 @@ describe('yard trades: the operations routes from the command line', () => {
       ),
       { booked: 1, openExceptions: 2 },
     );
+
+    // The repair: the refused account replaced on the desk's behalf; the trade books and leaves the list.
+    const malformed = await yard(
+      system.url,
+      'trades',
+      'reallocate',
+      'YARD-REFUSED',
+      '--allocations',
+      'YARD-REFUSED-A1',
+    );
+    assert.equal(malformed.code, exitCodes.usage);
+    assert.match(malformed.err, /answered 400 .*allocations/);
+    const repaired = await yard(
+      system.url,
+      'trades',
+      'reallocate',
+      'YARD-REFUSED',
+      '--allocations',
+      'YARD-REFUSED-A1=10000003:100,YARD-REFUSED-A2=10000002:200',
+      '--by',
+      'ops-desk',
+    );
+    assert.equal(repaired.code, exitCodes.ok, repaired.err);
+    assert.match(repaired.out, /^New allocations for YARD-REFUSED sent as instruction repair-/);
+    let state = '';
+    for (let tries = 0; tries < 100 && state !== 'Booked'; tries += 1) {
+      if (tries > 0) await sleep(100);
+      state = (
+        JSON.parse((await yard(system.url, '--json', 'trades', 'show', 'YARD-REFUSED')).out) as {
+          state: string;
+        }
+      ).state;
+    }
+    assert.equal(state, 'Booked');
+    const booked = system.core.audit().postings.filter((posting) => posting.debitAccount === '10000003');
+    assert.equal(booked.length, 1, 'the repaired allocation booked once');
+
+    // A cancellation after booking reverses it; a second one is refused, since the trade is cancelled.
+    const cancelled = await yard(system.url, 'trades', 'cancel', 'YARD-GOOD', '--reason', 'booked in error');
+    assert.equal(cancelled.code, exitCodes.ok, cancelled.err);
+    for (let tries = 0; tries < 100 && state !== 'Cancelled'; tries += 1) {
+      if (tries > 0) await sleep(100);
+      state = (
+        JSON.parse((await yard(system.url, '--json', 'trades', 'show', 'YARD-GOOD')).out) as { state: string }
+      ).state;
+    }
+    assert.equal(state, 'Cancelled');
+    const again = await yard(system.url, 'trades', 'cancel', 'YARD-GOOD', '--reason', 'twice');
+    assert.equal(again.code, exitCodes.failed);
+    assert.match(again.err, /answered 409 Trade cancelled: .*\(TRADE_CANCELLED\)\n$/);
+    let after = { openExceptions: -1, cancelled: -1 };
+    for (let tries = 0; tries < 50 && after.openExceptions !== 1; tries += 1) {
+      if (tries > 0) await sleep(100);
+      after = JSON.parse((await yard(system.url, '--json', 'trades', 'summary')).out) as typeof after;
+    }
+    assert.deepEqual(after, { ...after, openExceptions: 1, cancelled: 1 });
 
     const unknown = await yard(system.url, 'trades', 'show', 'NO-SUCH-TRADE');
     assert.equal(unknown.code, exitCodes.notFound);

@@ -96,6 +96,28 @@ describe('a trade’s state', () => {
     assert.deepEqual(planPostings(data), [], 'nothing is asked for an inconsistent trade');
   });
 
+  it('keeps a re-allocation when a late copy of the instruction it replaced arrives', () => {
+    const data = completeTrade();
+    const original = tradeMessages().allocated;
+    const repaired = {
+      ...original,
+      instructionId: 'I-2',
+      allocations: [{ allocationId: 'T-1-A1', account: '10000003', quantity: 300 }],
+    };
+    applyAllocation(data, repaired);
+    applyAllocation(data, original);
+    assert.equal(data.instructionId, 'I-2');
+    assert.deepEqual(data.allocations, repaired.allocations);
+    // A trade saved before the list was kept still knows its current instruction.
+    const older = completeTrade();
+    delete older.instructionsSeen;
+    applyAllocation(older, original);
+    assert.equal(older.instructionId, original.instructionId);
+    applyAllocation(older, repaired);
+    applyAllocation(older, original);
+    assert.equal(older.instructionId, 'I-2');
+  });
+
   it('reverses what was booked when an amendment changes it, and books the new version, whatever order amendments come in', () => {
     const data = completeTrade();
     const v1 = planPostings(data);

@@ -34,17 +34,16 @@ export const TradeExecuted = defineMessage(
   }),
 );
 
+/** A trade's split between client accounts, as the allocation desk (or an operator repairing it) gives it. */
+export const Allocations = z
+  .array(z.object({ allocationId: storable.id(), account: storable.id(), quantity: quantity() }))
+  .min(1)
+  .max(100);
+
 /** The allocation desk splits the block between client accounts; the quantities must add up to it. */
 export const AllocationInstructed = defineMessage(
   'tradebook.trades.AllocationInstructed',
-  z.object({
-    instructionId: storable.id(),
-    tradeId: storable.id(),
-    allocations: z
-      .array(z.object({ allocationId: storable.id(), account: storable.id(), quantity: quantity() }))
-      .min(1)
-      .max(100),
-  }),
+  z.object({ instructionId: storable.id(), tradeId: storable.id(), allocations: Allocations }),
 );
 
 /** The settlement desk says where one allocation settles; it knows the venue's reference, not the trade id. */

@@ -160,4 +160,60 @@ export const tradeCommands: readonly AppCommand[] = [
       };
     },
   },
+  {
+    name: 'trades reallocate',
+    description:
+      "repair a trade's allocations on the desk's behalf (e.g. an account the core refused); what was booked under the old ones is reversed",
+    arguments: [{ name: 'tradeId', description: 'the trade' }],
+    options: [
+      {
+        name: 'allocations',
+        description:
+          'the new split: allocationId=account:quantity, comma-separated (T-1-A1=10000001:100,T-1-A2=10000002:200)',
+      },
+      { name: 'by', description: 'who repairs, for the log (default: $USER)' },
+    ],
+    async run({ arguments: { tradeId = '' }, options, api }) {
+      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      // Parsed only into fields: the API validates them and names what is wrong.
+      const allocations = String(options.allocations ?? '')
+        .split(',')
+        .filter((each) => each.trim() !== '')
+        .map((each) => {
+          const [allocationId, rest = ''] = each.trim().split('=');
+          const [account, quantity] = rest.split(':');
+          return { allocationId, account, quantity: quantity === undefined ? undefined : Number(quantity) };
+        });
+      const accepted = (await api.request('POST', `${tradePath(tradeId)}/allocations`, {
+        allocations,
+        requestedBy,
+      })) as { instructionId: string };
+      return {
+        value: accepted,
+        notes: [
+          `New allocations for ${tradeId} sent as instruction ${accepted.instructionId}; follow it with: yard trades show ${tradeId}`,
+        ],
+      };
+    },
+  },
+  {
+    name: 'trades cancel',
+    description: "cancel a trade on the desk's behalf: whatever was booked for it is reversed in the core",
+    arguments: [{ name: 'tradeId', description: 'the trade' }],
+    options: [
+      { name: 'reason', description: 'why, for the trade and its reversal' },
+      { name: 'by', description: 'who cancels (default: $USER)' },
+    ],
+    async run({ arguments: { tradeId = '' }, options, api }) {
+      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      const accepted = await api.request('POST', `${tradePath(tradeId)}/cancel`, {
+        reason: options.reason,
+        requestedBy,
+      });
+      return {
+        value: accepted,
+        notes: [`Cancellation of ${tradeId} sent; follow it with: yard trades show ${tradeId}`],
+      };
+    },
+  },
 ];

@@ -1,8 +1,10 @@
+import { uuidv7 } from '@switchyard/bus';
 import { type ModuleServices, type RouteDefinition, route, storable } from '@switchyard/host';
 import { SagaInspector } from '@switchyard/saga';
 import { z } from 'zod';
+import { AllocationInstructed, Allocations, TradeCancelled } from './contracts.ts';
 import { RetryTrade } from './trade-messages.ts';
-import { tradeProblems, unknownTrade } from './trade-problems.ts';
+import { cancelledTrade, tradeProblems, unknownTrade } from './trade-problems.ts';
 import type { TradeReadModel } from './trade-read-model.ts';
 import type { tradeSaga } from './trade-saga.ts';
 import { TradeView, tradeView } from './trade-view.ts';
@@ -20,6 +22,11 @@ export function tradeRoutes(
   const find = async (tradeId: string) => {
     const view = await inspector.find({ id: tradeId });
     if (!view || view.state === undefined) throw unknownTrade(tradeId);
+    return view;
+  };
+  const findOpen = async (tradeId: string) => {
+    const view = await find(tradeId);
+    if (view.state === 'Cancelled') throw cancelledTrade(tradeId);
     return view;
   };
   return [
@@ -104,6 +111,70 @@ export function tradeRoutes(
         await services.bus.send(sagaQueue, RetryTrade, {
           tradeId: params.tradeId,
           requestedBy: body.requestedBy,
+        });
+        return {
+          status: 202,
+          body: { tradeId: params.tradeId },
+          headers: { location: `/trades/${params.tradeId}` },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/trades/:tradeId/allocations',
+      summary:
+        "Repair a trade's allocations: a new allocation instruction on the desk's behalf (after the core refused an account, or the quantities did not add up); what was booked under the old one is reversed",
+      tags: ['trades'],
+      params: z.object({ tradeId: storable.id() }),
+      body: z.object({ allocations: Allocations, requestedBy: storable.text({ max: 200 }) }),
+      responses: {
+        202: {
+          description: 'The new instruction is on its way to the trade',
+          schema: z.object({ tradeId: z.string(), instructionId: z.string() }),
+        },
+        404: { description: 'No such trade', problems: [tradeProblems.tradeNotFound] },
+        409: { description: 'The trade is cancelled', problems: [tradeProblems.tradeCancelled] },
+      },
+      handler: async ({ params, body }) => {
+        await findOpen(params.tradeId);
+        // An instruction id of its own, never the desk's: the trade takes it as the newest instruction.
+        const instructionId = `repair-${uuidv7()}`;
+        await services.bus.publish(AllocationInstructed, {
+          instructionId,
+          tradeId: params.tradeId,
+          allocations: body.allocations,
+        });
+        services.logger.info(
+          { tradeId: params.tradeId, instructionId, requestedBy: body.requestedBy },
+          'Trades: allocations repaired by an operator',
+        );
+        return {
+          status: 202,
+          body: { tradeId: params.tradeId, instructionId },
+          headers: { location: `/trades/${params.tradeId}` },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      url: '/trades/:tradeId/cancel',
+      summary: "Cancel a trade on the desk's behalf: whatever was booked for it is reversed in the core",
+      tags: ['trades'],
+      params: z.object({ tradeId: storable.id() }),
+      body: z.object({ reason: storable.text({ max: 300 }), requestedBy: storable.text({ max: 100 }) }),
+      responses: {
+        202: {
+          description: 'The cancellation is on its way to the trade',
+          schema: z.object({ tradeId: z.string() }),
+        },
+        404: { description: 'No such trade', problems: [tradeProblems.tradeNotFound] },
+        409: { description: 'The trade is cancelled already', problems: [tradeProblems.tradeCancelled] },
+      },
+      handler: async ({ params, body }) => {
+        await findOpen(params.tradeId);
+        await services.bus.publish(TradeCancelled, {
+          tradeId: params.tradeId,
+          reason: `${body.reason} (by ${body.requestedBy})`,
         });
         return {
           status: 202,

@@ -40,6 +40,11 @@ export interface TradeData {
   /** The latest amendment's restated terms; null while there is none. */
   amendment: { version: number; quantity: number; priceMinor: number } | null;
   instructionId: string | null;
+  /**
+   * Every instruction id the trade has taken, so that a late copy of an instruction already replaced
+   * does not put its allocations back (absent in trades saved before it was kept).
+   */
+  instructionsSeen?: string[];
   allocations: { allocationId: string; account: string; quantity: number }[];
   /** By allocation id. */
   settlements: Record<
@@ -66,6 +71,7 @@ export function emptyTrade(houseAccount: string): TradeData {
     execution: null,
     amendment: null,
     instructionId: null,
+    instructionsSeen: [],
     allocations: [],
     settlements: {},
     cancelled: null,
@@ -86,9 +92,11 @@ export function applyExecution(data: TradeData, message: MessageOf<typeof TradeE
 
 export function applyAllocation(data: TradeData, message: MessageOf<typeof AllocationInstructed>): void {
   data.tradeId = message.tradeId;
-  if (data.instructionId === message.instructionId) return;
+  const seen = data.instructionsSeen ?? (data.instructionId === null ? [] : [data.instructionId]);
+  if (seen.includes(message.instructionId)) return;
   // A new instruction replaces the last: the desk re-allocates. What was booked under the old one is
   // reversed when the new one is booked (see planPostings).
+  data.instructionsSeen = [...seen, message.instructionId];
   data.instructionId = message.instructionId;
   data.allocations = message.allocations.map(({ allocationId, account, quantity }) => ({
     allocationId,
