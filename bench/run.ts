@@ -6,7 +6,7 @@
  * fixed rate, next to raw amqplib (slots-switch.bench.ts; needs RABBITMQ_URL).
  * `npm run bench -- --regression [groups] [concurrency]`: settled groups compared by 1 and 2 worker
  * threads, next to a raw pg loop (regression-compare.bench.ts; needs DATABASE_URL and RABBITMQ_URL).
- * `npm run bench -- --tradebook [--trades N] [--runs R] [--faults] [--embedded]`: tradebook's postings a
+ * `npm run bench -- --tradebook [--trades N] [--runs R] [--faults] [--embedded] [--shared-core]`: tradebook's postings a
  * second end to end, next to the raw core client and the core's capacity (tradebook.bench.ts).
  */
 import { spawnSync } from 'node:child_process';
