@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { exitCodes, runCli } from '@switchyard/cli';
+import { exitCodes } from '@switchyard/cli';
+import { runYard } from '../../../packages/cli/test/support/run-yard.ts';
 import {
   AllocationInstructed,
   SettlementInstructed,
@@ -13,21 +13,10 @@ import { tradeMessages } from './trades/trade-fixtures.ts';
 
 const appFile = new URL('../src/app.ts', import.meta.url).pathname;
 
-/** `yard --app <tradebook> …` in this process, pointed at the running tradebook. */
-async function yard(url: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += String(chunk);
-  });
-  stderr.on('data', (chunk) => {
-    err += String(chunk);
-  });
+/** `yard --app <tradebook> …` in this process, pointed at the running tradebook by its configured port. */
+function yard(url: string, ...args: string[]) {
   const env = { PATH: process.env.PATH, SWITCHYARD_HTTP__PORT: new URL(url).port };
-  const code = await runCli(['--app', appFile, ...args], { stdout, stderr, env, cwd: import.meta.dirname });
-  return { code, out, err };
+  return runYard(['--app', appFile, ...args], { env, cwd: import.meta.dirname });
 }
 
 describe('yard trades: the operations routes from the command line', () => {
