@@ -142,7 +142,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
  */
 async function appWithCommands(args: readonly string[], io: CliIo) {
   const index = args.findIndex((arg) => arg === '--app' || arg.startsWith('--app='));
-  const given = index < 0 ? undefined : (args[index]?.split('=')[1] ?? args[index + 1]);
+  const flag = index < 0 ? undefined : args[index];
+  const given = flag?.startsWith('--app=')
+    ? flag.slice('--app='.length)
+    : index < 0
+      ? undefined
+      : args[index + 1];
   try {
     const app = await loadApp(given, io.env, io.cwd);
     return app.commands && app.commands.length > 0 ? app : undefined;

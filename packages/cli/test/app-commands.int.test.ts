@@ -70,6 +70,9 @@ describe("an app's own yard commands, against the running app", () => {
     assert.match(depth.out, /│ 1 /);
     const json = await yard('--json', 'refunds', 'depth', '--url', url);
     assert.deepEqual(JSON.parse(json.out), { depth: 1 });
+    // The app named as --app=<file> brings its commands too.
+    const joined = await runYard([`--app=${appFile}`, '--json', 'refunds', 'depth'], { env, cwd: fixtures });
+    assert.deepEqual(JSON.parse(joined.out), { depth: 1 });
   });
 
   it("turns the API's problem answers into one line and yard's exit codes", async () => {

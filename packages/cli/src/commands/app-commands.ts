@@ -50,6 +50,12 @@ function addOne(parent: Command, leaf: string, definition: AppCommand, run: Run)
       ),
     );
   for (const option of definition.options ?? []) {
+    if (option.name === 'url') {
+      throw new CliError(
+        `${definition.name} declares --url, which yard gives every app command (where the app answers)`,
+        exitCodes.usage,
+      );
+    }
     command.addOption(
       new Option(option.flag ? `--${option.name}` : `--${option.name} <${option.name}>`, option.description),
     );
