@@ -16,6 +16,10 @@ interface Exceptions {
 
 const tradePath = (tradeId: string) => `/trades/${encodeURIComponent(tradeId)}`;
 
+/** Who asks, for the trade's timeline and the log: `--by`, else the person at the terminal. */
+const requester = (by: string | boolean | undefined): string =>
+  typeof by === 'string' ? by : (process.env.USER ?? 'yard');
+
 /** A trade as a person reads it in a terminal: its terms, allocations, postings and timeline. */
 function tradeTables(trade: TradeView): AppCommandTable[] {
   return [
@@ -152,7 +156,7 @@ export const tradeCommands: readonly AppCommand[] = [
     arguments: [{ name: 'tradeId', description: 'the trade' }],
     options: [{ name: 'by', description: 'who asks, for the trade’s timeline (default: $USER)' }],
     async run({ arguments: { tradeId = '' }, options, api }) {
-      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      const requestedBy = requester(options.by);
       const accepted = await api.request('POST', `${tradePath(tradeId)}/retry`, { requestedBy });
       return {
         value: accepted,
@@ -174,7 +178,7 @@ export const tradeCommands: readonly AppCommand[] = [
       { name: 'by', description: 'who repairs, for the log (default: $USER)' },
     ],
     async run({ arguments: { tradeId = '' }, options, api }) {
-      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      const requestedBy = requester(options.by);
       // Parsed only into fields: the API validates them and names what is wrong.
       const allocations = String(options.allocations ?? '')
         .split(',')
@@ -205,7 +209,7 @@ export const tradeCommands: readonly AppCommand[] = [
       { name: 'by', description: 'who cancels (default: $USER)' },
     ],
     async run({ arguments: { tradeId = '' }, options, api }) {
-      const requestedBy = typeof options.by === 'string' ? options.by : (process.env.USER ?? 'yard');
+      const requestedBy = requester(options.by);
       const accepted = await api.request('POST', `${tradePath(tradeId)}/cancel`, {
         reason: options.reason,
         requestedBy,
